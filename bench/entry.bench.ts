@@ -1,0 +1,105 @@
+import Database from 'better-sqlite3';
+import pg from 'pg';
+import { DataSource } from 'typeorm';
+import { dataSourceOptions } from '../ormconfig.js';
+import { loadConfig } from '../src/config/app-config.js';
+import { idCheckCharacter } from '../src/identity/index.js';
+import { SeedService } from '../src/seed/seed.service.js';
+import { benchDatabases, fmt, ROOT, runConcurrently, startApp } from './bench-support.js';
+
+const COUNT = Number(process.env.BENCH_ENTRY_COUNT ?? 3000);
+const CONCURRENCY = 8;
+
+const UPSERT = `mutation ($input: UpsertResidentInput!) { upsertResident(input: $input) { id version } }`;
+
+interface Row {
+  idNumber: string;
+  name: string;
+  gridCode: string;
+  currentAddress: string;
+  phone: string;
+  livingArrangement: string;
+  maritalStatus: string;
+  childrenCount: number;
+  healthStatus: string;
+  ethnicity: string;
+  registrationType: string;
+}
+
+function rows(grids: string[]): Row[] {
+  return Array.from({ length: COUNT }, (_, i) => {
+    const birth = new Date(Date.UTC(1930, 0, 1) + (i % 20000) * 86400000).toISOString().slice(0, 10).replace(/-/g, '');
+    const first17 = `110101${birth}${String(1 + 2 * Math.floor(i / 20000)).padStart(3, '0')}`;
+    return {
+      idNumber: first17 + idCheckCharacter(first17),
+      name: `测试${i}`,
+      gridCode: grids[i % grids.length],
+      currentAddress: `基准路${i}号`,
+      phone: `139${String(i).padStart(8, '0')}`,
+      livingArrangement: String(1 + (i % 5)),
+      maritalStatus: ['10', '20', '30', '40'][i % 4],
+      childrenCount: i % 4,
+      healthStatus: String(1 + (i % 4)),
+      ethnicity: '01',
+      registrationType: String(1 + (i % 2)),
+    };
+  });
+}
+
+const COLUMNS = ['id_number', 'name', 'grid_code', 'phone', 'living_arrangement', 'marital_status', 'children_count', 'health_status', 'ethnicity', 'registration_type', 'version'];
+const values = (r: Row) => [r.idNumber, r.name, r.gridCode, r.phone, r.livingArrangement, r.maritalStatus, r.childrenCount, r.healthStatus, r.ethnicity, r.registrationType, 1];
+
+/** The app's upsertResident over HTTP, concurrency 8, vs one plain parameterised INSERT per row through the same driver. */
+export async function runEntryBench(): Promise<void> {
+  const { databases, stop } = benchDatabases();
+  const report: string[] = [];
+  try {
+    for (const db of databases) {
+      // The app, over HTTP.
+      const { app, url } = await startApp({ ...(await db.env()), SEED_DEMO: 'false' });
+      await app.get(SeedService).seed({ residents: 0 });
+      const grids: string[] = (await app.get(DataSource).query(`SELECT code FROM org_units WHERE level = 'grid' ORDER BY code`)).map((g: { code: string }) => g.code);
+      const input = rows(grids);
+      let failures = 0;
+      const appSeconds = await runConcurrently(COUNT, CONCURRENCY, async (i) => {
+        const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query: UPSERT, variables: { input: input[i] } }) });
+        const body = (await res.json()) as { errors?: unknown[] };
+        if (body.errors) failures++;
+      });
+      await app.close();
+      if (failures) throw new Error(`${failures} 次 upsertResident 失败`);
+
+      // The baseline: same rows, fresh database with the same schema, one INSERT each through the same driver.
+      const env = { ...(await db.env()), SEED_DEMO: 'false' };
+      const config = loadConfig(env, ROOT);
+      const ds = new DataSource(dataSourceOptions(config));
+      await ds.initialize();
+      await ds.runMigrations();
+      await ds.query(`INSERT INTO org_units (code, name, level, sort_order) VALUES ${grids.map((g) => `('${g}', '${g}', 'grid', 0)`).join(', ')}`);
+      await ds.destroy();
+      const sql = `INSERT INTO residents (${COLUMNS.join(', ')}) VALUES (${COLUMNS.map((_, i) => (config.database.kind === 'postgres' ? `$${i + 1}` : '?')).join(', ')})`;
+      let baseSeconds: number;
+      if (config.database.kind === 'postgres') {
+        const pool = new pg.Pool({ connectionString: config.database.url, max: CONCURRENCY });
+        baseSeconds = await runConcurrently(COUNT, CONCURRENCY, async (i) => void (await pool.query(sql, values(input[i]))));
+        await pool.end();
+      } else {
+        const sqlite = new Database(config.database.sqlitePath);
+        sqlite.pragma('journal_mode = WAL');
+        sqlite.pragma('synchronous = NORMAL');
+        const statement = sqlite.prepare(sql);
+        baseSeconds = await runConcurrently(COUNT, CONCURRENCY, async (i) => void statement.run(...values(input[i])));
+        sqlite.close();
+      }
+      const appRate = COUNT / appSeconds;
+      const baseRate = COUNT / baseSeconds;
+      report.push(`| ${db.label} | ${fmt(COUNT)} | ${fmt(appRate)} | ${fmt(baseRate)} | ${fmt(appRate / baseRate, 3)} |`);
+    }
+  } finally {
+    stop();
+  }
+  console.log(`\nbench/entry: upsertResident over HTTP (concurrency ${CONCURRENCY}) vs plain INSERT per row, same driver\n`);
+  console.log('| database | rows | upsertResident rows/s | plain INSERT rows/s | ratio |');
+  console.log('|---|---|---|---|---|');
+  for (const line of report) console.log(line);
+}

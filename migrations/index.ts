@@ -1,0 +1,4 @@
+import { CreateLedger1764057600000 } from './1764057600000-create-ledger.js';
+
+// Every migration, in order. Imported explicitly (no glob) so the app, the tests and the CLI load the same list.
+export const MIGRATIONS: Function[] = [CreateLedger1764057600000];

@@ -1,0 +1,42 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import pg from 'pg';
+import { DataSource, type DataSourceOptions } from 'typeorm';
+import { type AppConfig, loadConfig } from './src/config/app-config.js';
+import { loadDictionary } from './src/dictionary/dictionary.loader.js';
+import { type Dictionary } from './src/dictionary/dictionary.types.js';
+import { buildLedgerEntities } from './src/ledger/entities/ledger.entities.js';
+import { MIGRATIONS } from './migrations/index.js';
+
+// Dates stay 'YYYY-MM-DD' text and counts plain numbers, as on SQLite.
+pg.types.setTypeParser(pg.types.builtins.DATE, (v) => v);
+pg.types.setTypeParser(pg.types.builtins.INT8, (v) => Number(v));
+
+/** The one definition of the database connection, used by the app, the tests and the TypeORM CLI. */
+export function dataSourceOptions(config: AppConfig, dictionary: Dictionary = loadDictionary(config.templatesDir)): DataSourceOptions {
+  const common = {
+    entities: buildLedgerEntities(dictionary, config.database.kind),
+    migrations: MIGRATIONS,
+    migrationsTableName: 'migrations',
+    synchronize: false,
+    logging: ['error'] as const,
+  };
+  if (config.database.kind === 'postgres') {
+    return { ...common, type: 'postgres', url: config.database.url, extra: { max: 20 }, logging: ['error'] };
+  }
+  fs.mkdirSync(path.dirname(config.database.sqlitePath), { recursive: true });
+  return {
+    ...common,
+    logging: ['error'],
+    type: 'better-sqlite3',
+    database: config.database.sqlitePath,
+    enableWAL: true,
+    timeout: 5000,
+    prepareDatabase: (db: { pragma(s: string): unknown }) => {
+      db.pragma('busy_timeout = 5000');
+      db.pragma('synchronous = NORMAL');
+    },
+  };
+}
+
+export default new DataSource(dataSourceOptions(loadConfig()));

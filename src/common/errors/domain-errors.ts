@@ -1,0 +1,63 @@
+/**
+ * Errors a client can act on. Each has a stable code (GraphQL `extensions.code`) and a Chinese message;
+ * `GraphqlErrorFormatter` is the one place that turns them into GraphQL errors.
+ */
+export abstract class DomainError extends Error {
+  abstract readonly code: string;
+  /** Extra, client-safe details merged into `extensions`. */
+  details(): Record<string, unknown> {
+    return {};
+  }
+}
+
+/** One bad input field: where it is, a stable code, a Chinese message. */
+export interface FieldError {
+  path: (string | number)[];
+  code: string;
+  message: string;
+}
+
+export class ValidationFailedError extends DomainError {
+  readonly code = 'VALIDATION_FAILED';
+  constructor(readonly fieldErrors: FieldError[]) {
+    super(`输入有 ${fieldErrors.length} 处错误：${fieldErrors.map((e) => e.message).join('；')}`);
+  }
+  override details() {
+    return { fieldErrors: this.fieldErrors };
+  }
+}
+
+export class ConflictError extends DomainError {
+  readonly code = 'CONFLICT';
+  constructor(
+    what: string,
+    readonly currentVersion: number,
+    readonly expectedVersion: number,
+    readonly current?: Record<string, unknown>,
+  ) {
+    super(`${what}已被他人修改（当前版本 ${currentVersion}，您提交的版本 ${expectedVersion}），请刷新后核对再保存`);
+  }
+  override details() {
+    return { currentVersion: this.currentVersion, expectedVersion: this.expectedVersion, current: this.current };
+  }
+}
+
+export class DuplicateError extends DomainError {
+  readonly code = 'DUPLICATE';
+  constructor(
+    message: string,
+    readonly path: (string | number)[],
+  ) {
+    super(message);
+  }
+  override details() {
+    return { path: this.path };
+  }
+}
+
+export class NotFoundError extends DomainError {
+  readonly code = 'NOT_FOUND';
+  constructor(message: string) {
+    super(message);
+  }
+}

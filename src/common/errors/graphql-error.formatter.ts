@@ -1,0 +1,41 @@
+import { unwrapResolverError } from '@apollo/server/errors';
+import { Logger } from '@nestjs/common';
+import { randomUUID } from 'node:crypto';
+import type { GraphQLFormattedError } from 'graphql';
+import { DomainError } from './domain-errors.js';
+
+const logger = new Logger('GraphQL');
+
+const PROTOCOL_MESSAGES: Record<string, string> = {
+  GRAPHQL_PARSE_FAILED: '请求语法错误',
+  GRAPHQL_VALIDATION_FAILED: '请求不符合接口定义',
+  BAD_USER_INPUT: '请求参数不符合接口定义',
+  BAD_REQUEST: '请求格式错误',
+  PERSISTED_QUERY_NOT_FOUND: '未找到持久化查询',
+  PERSISTED_QUERY_NOT_SUPPORTED: '不支持持久化查询',
+  OPERATION_RESOLUTION_FAILURE: '无法确定要执行的操作',
+};
+
+/**
+ * The one place errors become GraphQL errors: domain errors keep their code, Chinese message and details;
+ * protocol errors get a Chinese message; anything else is logged and reaches the client only as a request id,
+ * never as a stack trace or SQL.
+ */
+export function formatGraphqlError(formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError {
+  const original = unwrapResolverError(error);
+  const where = { ...(formatted.path ? { path: formatted.path } : {}), ...(formatted.locations ? { locations: formatted.locations } : {}) };
+  if (original instanceof DomainError) {
+    return { message: original.message, ...where, extensions: { code: original.code, ...original.details() } };
+  }
+  const code = typeof formatted.extensions?.code === 'string' ? formatted.extensions.code : undefined;
+  if (code && PROTOCOL_MESSAGES[code]) {
+    return { message: `${PROTOCOL_MESSAGES[code]}：${formatted.message}`, ...where, extensions: { code } };
+  }
+  const requestId = randomUUID();
+  logger.error(`请求 ${requestId} 出现未处理的错误：${original instanceof Error ? original.stack : String(original)}`);
+  return {
+    message: `服务器内部错误，请联系管理员（错误编号 ${requestId}）`,
+    ...where,
+    extensions: { code: 'INTERNAL_SERVER_ERROR', requestId },
+  };
+}

@@ -1,0 +1,22 @@
+import type { AppConfig } from './app-config.js';
+
+/** The one typed way to read configuration; built from `loadConfig()`, which validated it at boot. */
+export class ConfigService {
+  constructor(readonly values: AppConfig) {}
+
+  get port(): number {
+    return this.values.port;
+  }
+  get database(): AppConfig['database'] {
+    return this.values.database;
+  }
+  get templatesDir(): string {
+    return this.values.templatesDir;
+  }
+  get seedDemo(): boolean {
+    return this.values.seedDemo;
+  }
+  get production(): boolean {
+    return this.values.production;
+  }
+}

@@ -1,0 +1,191 @@
+import { EntitySchema, type EntitySchemaColumnOptions, type EntitySchemaRelationOptions } from 'typeorm';
+import type { DatabaseKind } from '../../config/app-config.js';
+import { type Dictionary, type EntityName, type FieldDef, storedFieldsOf } from '../../dictionary/dictionary.types.js';
+
+/**
+ * The ledger's tables. Data columns come from the field dictionary (one column per stored canonical field);
+ * only keys, links, versions and timestamps are written here. Migrations must agree: test/e2e/schema-drift.spec.ts.
+ */
+export const TABLES = {
+  orgUnit: 'org_units',
+  staff: 'staff',
+  household: 'households',
+  resident: 'residents',
+  visit: 'visits',
+  business: 'businesses',
+} as const;
+
+export const ENTITY_NAMES = {
+  orgUnit: 'OrgUnit',
+  staff: 'Staff',
+  household: 'Household',
+  resident: 'Resident',
+  visit: 'Visit',
+  business: 'Business',
+} as const;
+
+/** Rows are plain records keyed by field key: the dictionary, not a class, says what they hold. */
+export type LedgerRow = Record<string, any>;
+
+const DECIMAL_TRANSFORMER = {
+  to: (v: unknown) => v,
+  from: (v: unknown) => (v === null || v === undefined ? v : Number(v)),
+};
+
+export function columnFor(f: FieldDef): EntitySchemaColumnOptions {
+  const base = { name: f.column, nullable: !f.required };
+  switch (f.type) {
+    case 'text':
+      return { ...base, type: 'varchar', length: f.maxLength };
+    case 'idNumber':
+    case 'creditCode':
+      return { ...base, type: 'varchar', length: 18 };
+    case 'phone':
+      return { ...base, type: 'varchar', length: 20 };
+    case 'code':
+      return { ...base, type: 'varchar', length: 8 };
+    case 'boolean':
+      return { ...base, type: 'boolean' };
+    case 'integer':
+    case 'staffRef':
+    case 'residentRef':
+      return { ...base, type: 'integer' };
+    case 'decimal':
+      return { ...base, type: 'decimal', precision: 12, scale: f.scale ?? 2, transformer: DECIMAL_TRANSFORMER };
+    case 'date':
+      return { ...base, type: 'date' };
+    case 'month':
+      return { ...base, type: 'varchar', length: 7 };
+  }
+}
+
+/** Property name of a field's column: references are stored as ids (`liaisonStaffId`, `operatorId`). */
+export function propertyOf(f: FieldDef): string {
+  return f.type === 'staffRef' || f.type === 'residentRef' ? `${f.key}Id` : f.key;
+}
+
+function dictionaryColumns(dict: Dictionary, entity: EntityName): Record<string, EntitySchemaColumnOptions> {
+  return Object.fromEntries(storedFieldsOf(dict, entity).map((f) => [propertyOf(f), columnFor(f)]));
+}
+
+function systemColumns(kind: DatabaseKind): Record<string, EntitySchemaColumnOptions> {
+  // Instants are timestamptz on PostgreSQL; SQLite has no such type and TypeORM stores them as UTC text.
+  const instant = kind === 'postgres' ? 'timestamptz' : 'datetime';
+  return {
+    id: { type: 'integer', primary: true, generated: 'increment' },
+    version: { type: 'integer', version: true },
+    createdAt: { name: 'created_at', type: instant, createDate: true },
+    updatedAt: { name: 'updated_at', type: instant, updateDate: true },
+  };
+}
+
+function link(target: string, column: string, fkName: string, nullable = true): EntitySchemaRelationOptions {
+  return {
+    type: 'many-to-one',
+    target,
+    nullable,
+    joinColumn: { name: column, foreignKeyConstraintName: fkName },
+    onDelete: 'RESTRICT',
+  };
+}
+
+function refFields(dict: Dictionary, entity: EntityName, type: 'staffRef' | 'residentRef') {
+  return storedFieldsOf(dict, entity).filter((f) => f.type === type);
+}
+
+export function buildLedgerEntities(dict: Dictionary, kind: DatabaseKind): EntitySchema[] {
+  const sys = systemColumns(kind);
+  const gridCode: EntitySchemaColumnOptions = { name: 'grid_code', type: 'varchar', length: 15 };
+  const refRelations = (entity: EntityName, table: string) =>
+    Object.fromEntries([
+      ...refFields(dict, entity, 'staffRef').map((f) => [f.key, link(ENTITY_NAMES.staff, f.column!, `FK_${table}_${f.column}`, !f.required)]),
+      ...refFields(dict, entity, 'residentRef').map((f) => [f.key, link(ENTITY_NAMES.resident, f.column!, `FK_${table}_${f.column}`, !f.required)]),
+    ]);
+
+  const orgUnit = new EntitySchema<LedgerRow>({
+    name: ENTITY_NAMES.orgUnit,
+    tableName: TABLES.orgUnit,
+    columns: {
+      code: { type: 'varchar', length: 15, primary: true },
+      name: { type: 'varchar', length: 100 },
+      level: { type: 'varchar', length: 12 },
+      parentCode: { name: 'parent_code', type: 'varchar', length: 15, nullable: true },
+      sortOrder: { name: 'sort_order', type: 'integer', default: 0 },
+    },
+    relations: { parent: link(ENTITY_NAMES.orgUnit, 'parent_code', 'FK_org_units_parent') },
+    indices: [{ name: 'IDX_org_units_parent', columns: ['parentCode', 'sortOrder'] }],
+  });
+
+  const staff = new EntitySchema<LedgerRow>({
+    name: ENTITY_NAMES.staff,
+    tableName: TABLES.staff,
+    columns: { ...sys, orgUnitCode: { name: 'org_unit_code', type: 'varchar', length: 15 }, ...dictionaryColumns(dict, 'staff') },
+    relations: { orgUnit: link(ENTITY_NAMES.orgUnit, 'org_unit_code', 'FK_staff_org_unit', false) },
+    indices: [{ name: 'IDX_staff_org_unit', columns: ['orgUnitCode'] }],
+  });
+
+  const household = new EntitySchema<LedgerRow>({
+    name: ENTITY_NAMES.household,
+    tableName: TABLES.household,
+    columns: { ...sys, gridCode, ...dictionaryColumns(dict, 'household') },
+    relations: { grid: link(ENTITY_NAMES.orgUnit, 'grid_code', 'FK_households_grid', false) },
+    indices: [{ name: 'UQ_households_grid_address', columns: ['gridCode', 'currentAddress'], unique: true }],
+  });
+
+  const resident = new EntitySchema<LedgerRow>({
+    name: ENTITY_NAMES.resident,
+    tableName: TABLES.resident,
+    columns: {
+      ...sys,
+      gridCode,
+      householdId: { name: 'household_id', type: 'integer', nullable: true },
+      ...dictionaryColumns(dict, 'resident'),
+    },
+    relations: {
+      grid: link(ENTITY_NAMES.orgUnit, 'grid_code', 'FK_residents_grid', false),
+      household: link(ENTITY_NAMES.household, 'household_id', 'FK_residents_household'),
+      ...refRelations('resident', TABLES.resident),
+    },
+    indices: [
+      { name: 'UQ_residents_id_number', columns: ['idNumber'], unique: true },
+      { name: 'IDX_residents_grid', columns: ['gridCode'] },
+      { name: 'IDX_residents_household', columns: ['householdId'] },
+      { name: 'IDX_residents_updated_at', columns: ['updatedAt'] },
+    ],
+  });
+
+  const visit = new EntitySchema<LedgerRow>({
+    name: ENTITY_NAMES.visit,
+    tableName: TABLES.visit,
+    columns: {
+      ...sys,
+      residentId: { name: 'resident_id', type: 'integer' },
+      staffId: { name: 'staff_id', type: 'integer' },
+      ...dictionaryColumns(dict, 'visit'),
+    },
+    relations: {
+      resident: link(ENTITY_NAMES.resident, 'resident_id', 'FK_visits_resident', false),
+      staff: link(ENTITY_NAMES.staff, 'staff_id', 'FK_visits_staff', false),
+    },
+    indices: [
+      { name: 'IDX_visits_resident_date', columns: ['residentId', 'visitDate'] },
+      { name: 'IDX_visits_date', columns: ['visitDate'] },
+    ],
+  });
+
+  const business = new EntitySchema<LedgerRow>({
+    name: ENTITY_NAMES.business,
+    tableName: TABLES.business,
+    columns: { ...sys, gridCode, ...dictionaryColumns(dict, 'business') },
+    relations: {
+      grid: link(ENTITY_NAMES.orgUnit, 'grid_code', 'FK_businesses_grid', false),
+      ...refRelations('business', TABLES.business),
+    },
+    indices: [
+      { name: 'UQ_businesses_credit_code', columns: ['creditCode'], unique: true },
+      { name: 'IDX_businesses_grid', columns: ['gridCode'] },
+    ],
+  });
+
+  return [orgUnit, staff, household, resident, visit, business];
+}

@@ -1,0 +1,43 @@
+import { Field, Float, Int } from '@nestjs/graphql';
+import type { Dictionary, FieldDef } from '../../dictionary/dictionary.types.js';
+
+/** GraphQL description of a canonical field: its Chinese label, code list and rules. */
+export function describe(dict: Dictionary, f: FieldDef): string {
+  const parts = [f.label];
+  if (f.codeList) {
+    const list = dict.codeLists.get(f.codeList)!;
+    parts.push(`代码表 ${list.key}（${list.standard}）`);
+  }
+  if (f.derivedFrom) parts.push('由公民身份号码得出');
+  if (f.type === 'date') parts.push('yyyy-mm-dd');
+  if (f.type === 'month') parts.push('yyyy-mm');
+  if (f.help) parts.push(f.help);
+  return parts.join('；');
+}
+
+function scalarOf(f: FieldDef) {
+  switch (f.type) {
+    case 'boolean':
+      return Boolean;
+    case 'integer':
+    case 'staffRef':
+      return Int;
+    case 'decimal':
+      return Float;
+    default:
+      return String;
+  }
+}
+
+/**
+ * Adds one nullable GraphQL field per canonical field to a code-first class. Inputs are all nullable on purpose:
+ * the dictionary's validator reports every missing or bad field at once, in Chinese, instead of GraphQL stopping
+ * at the first. References are ids (staff) or ID numbers (residents) on input; outputs resolve them separately.
+ */
+export function addDictionaryFields(target: Function, dict: Dictionary, fields: FieldDef[], mode: 'input' | 'output'): void {
+  for (const f of fields) {
+    if (mode === 'output' && (f.type === 'staffRef' || f.type === 'residentRef')) continue;
+    const description = describe(dict, f) + (mode === 'input' && f.type === 'staffRef' ? '；填工作人员编号' : '') + (mode === 'input' && f.type === 'residentRef' ? '；填其公民身份号码' : '');
+    Field(() => scalarOf(f), { nullable: true, description })(target.prototype, f.key);
+  }
+}

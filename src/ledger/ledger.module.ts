@@ -1,0 +1,28 @@
+import { type DynamicModule, Module } from '@nestjs/common';
+import type { Dictionary } from '../dictionary/dictionary.types.js';
+import { buildLedgerTypes } from './graphql/ledger-types.factory.js';
+import { createLedgerResolvers } from './graphql/ledger.resolvers.js';
+import { LedgerRecordsService } from './ledger-records.service.js';
+import { OneFormService } from './one-form.service.js';
+import { OrgUnitRepository } from './org-unit.repository.js';
+import { OrgUnitService } from './org-unit.service.js';
+import { RecordService } from './record.service.js';
+import { ReferenceChecker } from './reference-checker.js';
+import { ResidentRepository } from './resident.repository.js';
+import { ResidentService } from './resident.service.js';
+
+const SERVICES = [
+  OrgUnitRepository, OrgUnitService, ResidentRepository, ResidentService, ReferenceChecker, RecordService, LedgerRecordsService, OneFormService,
+];
+
+/** The canonical community ledger and its entry API. */
+@Module({})
+export class LedgerModule {
+  static forRoot(dictionary: Dictionary): DynamicModule {
+    return {
+      module: LedgerModule,
+      providers: [...SERVICES, ...createLedgerResolvers(buildLedgerTypes(dictionary))],
+      exports: SERVICES,
+    };
+  }
+}

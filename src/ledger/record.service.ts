@@ -1,0 +1,105 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { EntityManager } from 'typeorm';
+import { ConflictError, DuplicateError, type FieldError, NotFoundError, ValidationFailedError } from '../common/errors/domain-errors.js';
+import { uniqueViolation } from '../database/database-errors.js';
+import { UnitOfWork } from '../database/unit-of-work.js';
+import { DICTIONARY } from '../dictionary/dictionary.module.js';
+import { type Dictionary, type EntityName, storedFieldsOf } from '../dictionary/dictionary.types.js';
+import { validateRecord, type Values } from '../dictionary/field-validator.js';
+import { todayIso } from '../identity/index.js';
+import { ENTITY_NAMES, type LedgerRow, propertyOf } from './entities/ledger.entities.js';
+import type { OrgLevel } from './org-unit.repository.js';
+import { ReferenceChecker } from './reference-checker.js';
+
+/** How one simple ledger record (staff, household, visit, business) is created and updated. */
+export interface RecordSpec {
+  entity: EntityName;
+  label: string;
+  /** The org unit the record belongs to, by input key and level. */
+  orgUnit?: { key: 'gridCode' | 'orgUnitCode'; level?: OrgLevel };
+  /** Unique constraints → which input field a duplicate is about, and what to say. */
+  unique?: { match: RegExp; path: string; message: string }[];
+}
+
+export interface RecordInput extends Values {
+  id?: number | null;
+  expectedVersion?: number | null;
+}
+
+const INPUT = ['input'];
+
+/**
+ * Creates (no `id`) or updates (`id` and `expectedVersion`) one record, validated by the dictionary; a stale
+ * version is a CONFLICT, never an overwrite. `system` adds link columns the caller has already checked.
+ */
+@Injectable()
+export class RecordService {
+  constructor(
+    @Inject(DICTIONARY) private readonly dictionary: Dictionary,
+    private readonly references: ReferenceChecker,
+    private readonly unitOfWork: UnitOfWork,
+  ) {}
+
+  find(spec: RecordSpec, id: number, manager?: EntityManager): Promise<LedgerRow | null> {
+    return (manager ?? this.unitOfWork.dataSource.manager).getRepository<LedgerRow>(ENTITY_NAMES[spec.entity]).findOne({ where: { id } });
+  }
+
+  async upsert(
+    spec: RecordSpec,
+    input: RecordInput,
+    system?: (manager: EntityManager, errors: FieldError[]) => Promise<LedgerRow>,
+  ): Promise<LedgerRow> {
+    const today = todayIso();
+    const { id, expectedVersion, ...rest } = input;
+    const orgKey = spec.orgUnit?.key;
+    const orgCode = orgKey ? rest[orgKey] : undefined;
+    if (orgKey) delete rest[orgKey];
+    try {
+      return await this.unitOfWork.run(async (manager) => {
+        const stored = id ? await this.find(spec, id, manager) : null;
+        if (id && !stored) throw new NotFoundError(`未找到编号为 ${id} 的${spec.label}`);
+        const errors: FieldError[] = [];
+        if (stored && (expectedVersion === undefined || expectedVersion === null)) {
+          errors.push({ path: [...INPUT, 'expectedVersion'], code: 'REQUIRED', message: `修改${spec.label}时须提供 expectedVersion（当前版本 ${stored.version}）` });
+        }
+        const current = stored ? this.fieldsOf(spec, stored) : null;
+        const checked = validateRecord(this.dictionary, [spec.entity], rest, current, today, INPUT);
+        errors.push(...checked.errors, ...(await this.references.check(manager, checked.changes, INPUT)));
+        if (orgKey && (!stored || orgCode !== undefined)) {
+          errors.push(...(await this.references.orgUnit(manager, orgCode, INPUT, orgKey, spec.orgUnit!.level)));
+        }
+        const systemValues = system ? await system(manager, errors) : {};
+        if (errors.length) throw new ValidationFailedError(errors);
+
+        const values: LedgerRow = { ...systemValues };
+        for (const f of storedFieldsOf(this.dictionary, spec.entity)) if (f.key in checked.changes) values[propertyOf(f)] = checked.changes[f.key];
+        if (orgKey && orgCode !== undefined) values[orgKey] = orgCode;
+        const repo = manager.getRepository<LedgerRow>(ENTITY_NAMES[spec.entity]);
+        if (!stored) {
+          const result = await manager.createQueryBuilder().insert().into(ENTITY_NAMES[spec.entity]).values(values).execute();
+          return (await this.find(spec, result.identifiers[0].id, manager))!;
+        }
+        if (stored.version !== expectedVersion) throw new ConflictError(spec.label, stored.version, expectedVersion!, stored);
+        const updated = await manager
+          .createQueryBuilder()
+          .update(ENTITY_NAMES[spec.entity])
+          .set(values)
+          .where('id = :id AND version = :expectedVersion', { id, expectedVersion })
+          .execute();
+        const latest = (await repo.findOne({ where: { id: id! } }))!;
+        if (updated.affected !== 1) throw new ConflictError(spec.label, latest.version, expectedVersion!, latest);
+        return latest;
+      });
+    } catch (e) {
+      const unique = uniqueViolation(e);
+      const known = unique && spec.unique?.find((u) => u.match.test(unique.constraint));
+      if (known) throw new DuplicateError(known.message, [...INPUT, known.path]);
+      throw e;
+    }
+  }
+
+  /** A stored row keyed by dictionary keys, as the validator sees a record. */
+  private fieldsOf(spec: RecordSpec, row: LedgerRow): Values {
+    return Object.fromEntries(storedFieldsOf(this.dictionary, spec.entity).map((f) => [f.key, row[propertyOf(f)]]));
+  }
+}

@@ -1,0 +1,72 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { DefinitionReader, join } from '../common/definition/definition-reader.js';
+import type { Dictionary } from '../dictionary/dictionary.types.js';
+
+/** What the ledger needs to know of a department form: who it is for and which canonical fields feed it. */
+export interface TemplateSummary {
+  code: string;
+  name: string;
+  department: string;
+  title: string;
+  file: string;
+  /** Dictionary keys the form shows, filters or sorts on, in order of first use. */
+  fields: string[];
+  definition: Record<string, unknown>;
+}
+
+const TEMPLATE_FILE = /^[A-Z][A-Z0-9_-]*\.ya?ml$/;
+
+/** Reads every template file (`templates/F01.yaml` …); stops with file, path and reason on the first bad one. */
+export function loadTemplates(dir: string, dictionary: Dictionary): TemplateSummary[] {
+  const files = fs.readdirSync(dir).filter((f) => TEMPLATE_FILE.test(f)).sort();
+  const templates = files.map((file) => readTemplate(path.join(dir, file), dictionary));
+  const seen = new Map<string, string>();
+  for (const t of templates) {
+    if (seen.has(t.code)) throw new DefinitionReader(t.file).fail('code', `表单代码 "${t.code}" 已在 ${seen.get(t.code)} 中使用`);
+    seen.set(t.code, path.basename(t.file));
+  }
+  return templates;
+}
+
+function readTemplate(file: string, dictionary: Dictionary): TemplateSummary {
+  const r = new DefinitionReader(file);
+  const o = r.object(r.root, '');
+  const code = r.string(o, 'code', '', { pattern: /^[A-Z][A-Z0-9_]*$/ })!;
+  if (path.basename(file).replace(/\.ya?ml$/, '') !== code) r.fail('code', `表单代码 "${code}" 应与文件名一致`);
+  const columns = r.array(o.columns, 'columns');
+  if (columns.length === 0) r.fail('columns', '至少要有一列');
+  columns.forEach((c, i) => {
+    const col = r.object(c, `columns[${i}]`);
+    const header = col.header;
+    const ok = typeof header === 'string' ? header.trim() !== '' : Array.isArray(header) && header.length > 0 && header.every((h) => typeof h === 'string' && h.trim() !== '');
+    if (!ok) r.fail(`columns[${i}].header`, '表头应为文本，或分组表头的文本列表（如 [紧急联系人, 姓名]）');
+  });
+  const fields: string[] = [];
+  collectFieldRefs(o, '', (key, at, kind) => {
+    if (!dictionary.byKey.has(key)) {
+      if (kind === 'related') return; // a built-in relation (a visit's resident or staff), not a field
+      r.fail(at, `字段 "${key}" 不在字段字典 templates/dictionary.yaml 中`);
+    }
+    if (!fields.includes(key)) fields.push(key);
+  });
+  return {
+    code,
+    name: r.string(o, 'name', '')!,
+    department: r.string(o, 'department', '')!,
+    title: r.string(o, 'title', '')!,
+    file,
+    fields,
+    definition: o,
+  };
+}
+
+/** Every `field: key` (and `related: key`) anywhere in the template: columns, filters, sorts, compositions. */
+function collectFieldRefs(node: unknown, at: string, found: (key: string, at: string, kind: 'field' | 'related') => void): void {
+  if (Array.isArray(node)) return node.forEach((v, i) => collectFieldRefs(v, join(at, i), found));
+  if (node === null || typeof node !== 'object') return;
+  for (const [k, v] of Object.entries(node)) {
+    if ((k === 'field' || k === 'related') && typeof v === 'string') found(v, join(at, k), k);
+    else collectFieldRefs(v, join(at, k), found);
+  }
+}
