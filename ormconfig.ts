@@ -19,15 +19,15 @@ export function dataSourceOptions(config: AppConfig, dictionary: Dictionary = lo
     migrations: MIGRATIONS,
     migrationsTableName: 'migrations',
     synchronize: false,
-    logging: ['error'] as const,
+    // Off: a failed query's parameters hold personal data; errors are logged once, masked, where they are handled.
+    logging: false,
   };
   if (config.database.kind === 'postgres') {
-    return { ...common, type: 'postgres', url: config.database.url, extra: { max: 20 }, logging: ['error'] };
+    return { ...common, type: 'postgres', url: config.database.url, extra: { max: 20 } };
   }
   fs.mkdirSync(path.dirname(config.database.sqlitePath), { recursive: true });
   return {
     ...common,
-    logging: ['error'],
     type: 'better-sqlite3',
     database: config.database.sqlitePath,
     enableWAL: true,

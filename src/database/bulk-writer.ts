@@ -9,7 +9,7 @@ interface SqliteConnection {
 }
 
 /**
- * Bulk paths (seeding, later imports) go below the ORM: prepared statements on SQLite, multi-row INSERTs on
+ * Bulk paths (seeding, later imports) go below the ORM: prepared statements on SQLite, unnest of column arrays on
  * PostgreSQL, all inside one transaction so a failure leaves nothing half-written.
  */
 @Injectable()
@@ -47,21 +47,26 @@ export class BulkWriter {
     await runner.startTransaction();
     const touched = new Set<string>();
     try {
+      const types = new Map<string, Map<string, string>>();
       const insert: BulkInsert = async (table, columns, rows) => {
-        touched.add(table);
-        const perStatement = Math.max(1, Math.floor(60000 / columns.length)); // PostgreSQL allows 65,535 parameters
-        for (let start = 0; start < rows.length; start += perStatement) {
-          const chunk = rows.slice(start, start + perStatement);
-          const params: unknown[] = [];
-          const values = chunk.map((row) => `(${row.map((v) => (params.push(v), `$${params.length}`)).join(', ')})`);
-          await runner.query(`INSERT INTO "${table}" (${columns.map((c) => `"${c}"`).join(', ')}) VALUES ${values.join(', ')}`, params);
+        if (columns.includes('id')) touched.add(table);
+        if (!types.has(table)) {
+          const found = await runner.query('SELECT column_name, udt_name FROM information_schema.columns WHERE table_schema = current_schema() AND table_name = $1', [table]);
+          types.set(table, new Map(found.map((c: { column_name: string; udt_name: string }) => [c.column_name, c.udt_name])));
+        }
+        // One array parameter per column, unnested server-side: one short statement per 10,000 rows.
+        const arrays = columns.map((c) => `$${columns.indexOf(c) + 1}::${types.get(table)!.get(c)}[]`);
+        const sql = `INSERT INTO "${table}" (${columns.map((c) => `"${c}"`).join(', ')}) SELECT * FROM unnest(${arrays.join(', ')})`;
+        for (let start = 0; start < rows.length; start += 10_000) {
+          const chunk = rows.slice(start, start + 10_000);
+          await runner.query(sql, columns.map((_, i) => chunk.map((row) => row[i])));
         }
       };
       const result = await work(insert);
       // Rows came with explicit ids: move each serial sequence past them.
       for (const table of touched) {
         await runner.query(
-          `SELECT setval(pg_get_serial_sequence('"${table}"', 'id'), GREATEST((SELECT MAX(id) FROM "${table}"), 1)) WHERE pg_get_serial_sequence('"${table}"', 'id') IS NOT NULL`,
+          `SELECT setval(pg_get_serial_sequence('"${table}"', 'id'), GREATEST((SELECT MAX(id) FROM "${table}"), 1))`,
         );
       }
       await runner.commitTransaction();

@@ -26,7 +26,31 @@ export function loadTemplates(dir: string, dictionary: Dictionary): TemplateSumm
     if (seen.has(t.code)) throw new DefinitionReader(t.file).fail('code', `表单代码 "${t.code}" 已在 ${seen.get(t.code)} 中使用`);
     seen.set(t.code, path.basename(t.file));
   }
+  // A form that counts or classifies by another form's rows (F09 counts F01's rows) uses that form's row filter too.
+  const rowFields = new Map(templates.map((t) => [t.code, fieldRefs(t.definition.rows, dictionary)]));
+  for (const t of templates) {
+    for (const code of formRefs(t.definition, seen, t.code)) for (const key of rowFields.get(code) ?? []) if (!t.fields.includes(key)) t.fields.push(key);
+  }
   return templates;
+}
+
+function fieldRefs(node: unknown, dictionary: Dictionary): string[] {
+  const keys: string[] = [];
+  collectFieldRefs(node, '', (key) => void (dictionary.byKey.has(key) && !keys.includes(key) && keys.push(key)));
+  return keys;
+}
+
+/** Codes of other templates named anywhere in this one, as a value or as a key (`count: { form: F01 }`, `keyGroups: { F01: 独居老人 }`). */
+function formRefs(node: unknown, codes: Map<string, string>, self: string, found = new Set<string>()): Set<string> {
+  if (typeof node === 'string' && codes.has(node) && node !== self) found.add(node);
+  else if (Array.isArray(node)) node.forEach((v) => formRefs(v, codes, self, found));
+  else if (node && typeof node === 'object') {
+    for (const [k, v] of Object.entries(node)) {
+      if (codes.has(k) && k !== self) found.add(k);
+      formRefs(v, codes, self, found);
+    }
+  }
+  return found;
 }
 
 function readTemplate(file: string, dictionary: Dictionary): TemplateSummary {
@@ -67,6 +91,7 @@ function collectFieldRefs(node: unknown, at: string, found: (key: string, at: st
   if (node === null || typeof node !== 'object') return;
   for (const [k, v] of Object.entries(node)) {
     if ((k === 'field' || k === 'related') && typeof v === 'string') found(v, join(at, k), k);
+    else if (k === 'age' && v) found('birthDate', join(at, k), 'field'); // age on the reference date comes from the birth date
     else collectFieldRefs(v, join(at, k), found);
   }
 }

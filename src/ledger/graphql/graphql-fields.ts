@@ -38,6 +38,7 @@ export function addDictionaryFields(target: Function, dict: Dictionary, fields: 
   for (const f of fields) {
     if (mode === 'output' && (f.type === 'staffRef' || f.type === 'residentRef')) continue;
     const description = describe(dict, f) + (mode === 'input' && f.type === 'staffRef' ? '；填工作人员编号' : '') + (mode === 'input' && f.type === 'residentRef' ? '；填其公民身份号码' : '');
-    Field(() => scalarOf(f), { nullable: true, description })(target.prototype, f.key);
+    // Stored required fields are always there on output; every input field is optional (see above).
+    Field(() => scalarOf(f), { nullable: mode === 'input' || !f.required, description })(target.prototype, f.key);
   }
 }

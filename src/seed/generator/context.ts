@@ -4,6 +4,8 @@ import { MAX_BIRTH_YEAR } from './identifiers.js';
 import { CHONGQING, CITY, DISTRICTS, type CommunityPlan, type Division } from './places.js';
 import { createRng, deriveSeed, Dice } from './rng.js';
 import type { GenerateCommunityOptions, OrgUnitRow, StaffRow } from './types.js';
+// Module-level aliases: under jest's vm sandbox every global lookup (Math, Number…) is slow.
+const { ceil, floor, max, min } = Math;
 
 export interface Ctx {
   dice: Dice;
@@ -56,7 +58,7 @@ export function createContext(opts: GenerateCommunityOptions): Ctx {
     dice,
     today,
     todayYear,
-    maxYear: Math.min(MAX_BIRTH_YEAR, todayYear),
+    maxYear: min(MAX_BIRTH_YEAR, todayYear),
     districtName: found.district,
     prefix: `${CITY}${found.district}${found.street}${found.plan.name}`,
     plan: found.plan,
@@ -66,8 +68,8 @@ export function createContext(opts: GenerateCommunityOptions): Ctx {
     localDivision: CHONGQING.find((d) => d.code === countyCode) ?? CHONGQING[5],
     nextResidentId: opts.firstIds.resident,
     nextHouseholdId: opts.firstIds.household,
-    residentsLeft: Math.max(0, Math.floor(opts.residents)),
-    totalResidents: Math.max(0, Math.floor(opts.residents)),
+    residentsLeft: max(0, floor(opts.residents)),
+    totalResidents: max(0, floor(opts.residents)),
     addressCounters: grids.map(() => 0),
     addressBase: dice.int(2, 40),
     addressStep: 2 * dice.int(3, 8),
@@ -88,20 +90,20 @@ const SCRAMBLE = 145; // coprime with 252
 /** The next free dwelling address of a grid. */
 export function nextAddress(ctx: Ctx, gridIndex: number): string {
   const k = ctx.addressCounters[gridIndex]++;
-  const group = Math.floor(k / (ESTATES * ESTATE));
+  const group = floor(k / (ESTATES * ESTATE));
   const estate = group * ESTATES + (k % ESTATES);
-  let s = ((Math.floor(k / ESTATES) % ESTATE) * SCRAMBLE + 17 * gridIndex) % ESTATE;
+  let s = ((floor(k / ESTATES) % ESTATE) * SCRAMBLE + 17 * gridIndex) % ESTATE;
   const room = (s % ROOMS) + 1;
-  s = Math.floor(s / ROOMS);
-  const floor = (s % FLOORS) + 1;
-  s = Math.floor(s / FLOORS);
+  s = floor(s / ROOMS);
+  const storey = (s % FLOORS) + 1;
+  s = floor(s / FLOORS);
   const unit = (s % UNITS) + 1;
-  const building = Math.floor(s / UNITS) + 1;
+  const building = floor(s / UNITS) + 1;
   const roads = ctx.plan.roads;
   const road = roads[gridIndex % roads.length];
   // grids sharing a road (more grids than roads) get disjoint house numbers
-  const sharing = Math.ceil(ctx.grids.length / roads.length);
-  const number = ctx.addressBase + ctx.addressStep * (estate * sharing + Math.floor(gridIndex / roads.length));
+  const sharing = ceil(ctx.grids.length / roads.length);
+  const number = ctx.addressBase + ctx.addressStep * (estate * sharing + floor(gridIndex / roads.length));
   const estateName = estate === 0 ? (ctx.plan.estates?.[gridIndex] ?? '') : '';
-  return `${ctx.prefix}${road}${number}号${estateName}${building}栋${unit}单元${floor}${String(room).padStart(2, '0')}`;
+  return `${ctx.prefix}${road}${number}号${estateName}${building}栋${unit}单元${storey}${`${room}`.padStart(2, '0')}`;
 }

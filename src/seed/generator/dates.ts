@@ -1,5 +1,7 @@
 // Calendar helpers on 'YYYY-MM-DD' strings (no Date objects, no time zones).
 import type { Dice } from './rng.js';
+// Module-level aliases: under jest's vm sandbox every global lookup (Math, Number…) is slow.
+const { floor } = Math;
 
 const NON_LEAP_MONTH_DAYS = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
 
@@ -11,18 +13,18 @@ export function daysInMonth(y: number, m: number): number {
   return m === 2 && isLeap(y) ? 29 : NON_LEAP_MONTH_DAYS[m - 1];
 }
 
-const p2 = (n: number): string => String(n).padStart(2, '0');
+const p2 = (n: number): string => `${n}`.padStart(2, '0');
 
 export function iso(y: number, m: number, d: number): string {
-  return `${String(y).padStart(4, '0')}-${p2(m)}-${p2(d)}`;
+  return `${`${y}`.padStart(4, '0')}-${p2(m)}-${p2(d)}`;
 }
 
 export function month(y: number, m: number): string {
-  return `${String(y).padStart(4, '0')}-${p2(m)}`;
+  return `${`${y}`.padStart(4, '0')}-${p2(m)}`;
 }
 
 export function split(date: string): [number, number, number] {
-  return [Number(date.slice(0, 4)), Number(date.slice(5, 7)), Number(date.slice(8, 10))];
+  return [+(date.slice(0, 4)), +(date.slice(5, 7)), +(date.slice(8, 10))];
 }
 
 /** Day 0..364 of a non-leap year → [month, day]; valid in every year, and injective. */
@@ -40,21 +42,21 @@ export function dayIndexToMonthDay(index: number): [number, number] {
 export function toDayNumber(date: string): number {
   const [y, m, d] = split(date);
   const yy = m <= 2 ? y - 1 : y;
-  const era = Math.floor(yy / 400);
+  const era = floor(yy / 400);
   const yoe = yy - era * 400;
-  const doy = Math.floor((153 * (m + (m > 2 ? -3 : 9)) + 2) / 5) + d - 1;
-  const doe = yoe * 365 + Math.floor(yoe / 4) - Math.floor(yoe / 100) + doy;
+  const doy = floor((153 * (m + (m > 2 ? -3 : 9)) + 2) / 5) + d - 1;
+  const doe = yoe * 365 + floor(yoe / 4) - floor(yoe / 100) + doy;
   return era * 146097 + doe - 719468;
 }
 
 export function fromDayNumber(n: number): string {
   const z = n + 719468;
-  const era = Math.floor(z / 146097);
+  const era = floor(z / 146097);
   const doe = z - era * 146097;
-  const yoe = Math.floor((doe - Math.floor(doe / 1460) + Math.floor(doe / 36524) - Math.floor(doe / 146096)) / 365);
-  const doy = doe - (365 * yoe + Math.floor(yoe / 4) - Math.floor(yoe / 100));
-  const mp = Math.floor((5 * doy + 2) / 153);
-  const d = doy - Math.floor((153 * mp + 2) / 5) + 1;
+  const yoe = floor((doe - floor(doe / 1460) + floor(doe / 36524) - floor(doe / 146096)) / 365);
+  const doy = doe - (365 * yoe + floor(yoe / 4) - floor(yoe / 100));
+  const mp = floor((5 * doy + 2) / 153);
+  const d = doy - floor((153 * mp + 2) / 5) + 1;
   const m = mp + (mp < 10 ? 3 : -9);
   return iso(era * 400 + yoe + (m <= 2 ? 1 : 0), m, d);
 }
@@ -89,5 +91,5 @@ export function ageOn(birthDate: string, on: string): number {
 export function monthStartBefore(date: string, back: number): [number, number] {
   const [y, m] = split(date);
   const idx = y * 12 + (m - 1) - back;
-  return [Math.floor(idx / 12), (idx % 12) + 1];
+  return [floor(idx / 12), (idx % 12) + 1];
 }

@@ -6,6 +6,8 @@ import { fullName, givenName, mobile, surname as randomSurname } from './names.j
 import { CHONGQING, ELSEWHERE, divisionName, TOWN_STREETS, TOWNS, VILLAGES, type Division } from './places.js';
 import type { Dice } from './rng.js';
 import type { HouseholdRow } from './types.js';
+// Module-level aliases: under jest's vm sandbox every global lookup (Math, Number…) is slow.
+const { floor, max, min } = Math;
 
 export type Role = 'head' | 'spouse' | 'child' | 'parent' | 'mate';
 
@@ -50,16 +52,17 @@ export interface Household {
 
 // Population by 5-year age group (China 2020 census shape, a little older as in Chongqing).
 const AGE_BINS = [5.2, 5.9, 5.8, 5.0, 5.0, 6.0, 8.0, 6.6, 6.4, 8.0, 8.8, 7.8, 5.8, 6.4, 4.6, 3.0, 2.0, 1.2, 0.45, 0.12];
+const MAX_AGE = 110;
+/** CUMULATIVE[a] = weight of all ages below a */
+const CUMULATIVE: number[] = [0];
+for (let a = 0; a <= MAX_AGE; a++) CUMULATIVE.push(CUMULATIVE[a] + AGE_BINS[min(19, floor(a / 5))] / 5);
 
-export function sampleAge(dice: Dice, min: number, max: number): number {
-  let total = 0;
-  for (let a = min; a <= max; a++) total += AGE_BINS[Math.min(19, Math.floor(a / 5))];
-  let x = dice.next() * total;
-  for (let a = min; a <= max; a++) {
-    x -= AGE_BINS[Math.min(19, Math.floor(a / 5))];
-    if (x < 0) return a;
-  }
-  return max;
+/** An age in [lo, hi] drawn with the population's age pyramid. */
+export function sampleAge(dice: Dice, lo: number, hi: number): number {
+  const x = CUMULATIVE[lo] + dice.next() * (CUMULATIVE[hi + 1] - CUMULATIVE[lo]);
+  let a = lo;
+  while (a < hi && CUMULATIVE[a + 1] <= x) a++;
+  return a;
 }
 
 interface Spec {
@@ -77,7 +80,7 @@ function member(ctx: Ctx, hh: Household, spec: Spec, home: Division | null): Mem
   ctx.residentsLeft--;
   const slot = idSlot(id);
   const birthDate = birthDateFor(slot, yearInClass(spec.lo, spec.hi, spec.pref, slot.yearClass, ctx.maxYear), ctx.today);
-  const year = Number(birthDate.slice(0, 4));
+  const year = +(birthDate.slice(0, 4));
   const division = home ?? (dice.chance(0.6) ? ctx.localDivision : dice.pick(CHONGQING));
   const family = spec.surname ?? randomSurname(dice);
   const name = family + givenName(dice, spec.male, year);
@@ -116,7 +119,7 @@ export function chooseKind(ctx: Ctx, index: number): Kind {
   return dice.weighted<Kind>([['single', 15], ['couple', 22], ['nuclear', 43], ['threeGen', 14], ['singleParent', 6]]);
 }
 
-const yearOf = (m: Member): number => Number(m.birthDate.slice(0, 4));
+const yearOf = (m: Member): number => +(m.birthDate.slice(0, 4));
 
 function childrenForEra(dice: Dice, birthYear: number): number {
   if (birthYear < 1950) return dice.int(2, 5);
@@ -166,20 +169,20 @@ export function buildHousehold(ctx: Ctx, kind: Kind, forced: boolean): Household
   const spouseOf = (h: Member, elderly: boolean): Member | null => {
     const hy = yearOf(h);
     const [lo, hi] = h.male ? [hy - 2, hy + 6] : [hy - 6, hy + 2];
-    const s = add({ role: 'spouse', male: !h.male, lo, hi: elderly ? Math.min(hi, elderHi) : hi, pref: h.male ? hy + dice.int(0, 4) : hy - dice.int(0, 4) });
+    const s = add({ role: 'spouse', male: !h.male, lo, hi: elderly ? min(hi, elderHi) : hi, pref: h.male ? hy + dice.int(0, 4) : hy - dice.int(0, 4) });
     if (s) s.marital = h.marital = '20';
     return s;
   };
   const childrenOf = (h: Member, s: Member | null, n: number): Member[] => {
     const ys = [yearOf(h), ...(s ? [yearOf(s)] : [])];
     const fam = h.male || !s ? h.surname : s.surname;
-    const lo = Math.max(...ys) + 20;
-    const hi = Math.min(Math.min(...ys) + 42, ctx.maxYear);
+    const lo = max(...ys) + 20;
+    const hi = min(min(...ys) + 42, ctx.maxYear);
     const kids: Member[] = [];
     // parents too young for a child born 20+ years after them: no children in the household
     if (hi - lo < 7) return kids;
     for (let i = 0; i < n; i++) {
-      const k = add({ role: 'child', male: dice.chance(0.51), lo, hi, pref: dice.int(lo, Math.max(lo, hi)), surname: dice.chance(0.92) ? fam : undefined });
+      const k = add({ role: 'child', male: dice.chance(0.51), lo, hi, pref: dice.int(lo, max(lo, hi)), surname: dice.chance(0.92) ? fam : undefined });
       if (k) kids.push(k);
     }
     for (const k of kids) k.marital = k.age >= 20 ? '10' : null;
@@ -242,9 +245,9 @@ export function buildHousehold(ctx: Ctx, kind: Kind, forced: boolean): Household
       const hy = yearOf(h);
       const both = dice.chance(0.45);
       const firstMale = both || dice.chance(0.45);
-      const p1 = add({ role: 'parent', male: firstMale, lo: hy - 36, hi: Math.min(hy - 22, elderHi), pref: hy - dice.int(24, 32), surname: firstMale ? h.surname : undefined });
+      const p1 = add({ role: 'parent', male: firstMale, lo: hy - 36, hi: min(hy - 22, elderHi), pref: hy - dice.int(24, 32), surname: firstMale ? h.surname : undefined });
       const p2 = p1 && both
-        ? add({ role: 'parent', male: false, lo: yearOf(p1) - 2, hi: Math.min(yearOf(p1) + 6, hy - 20), pref: yearOf(p1) + 2 })
+        ? add({ role: 'parent', male: false, lo: yearOf(p1) - 2, hi: min(yearOf(p1) + 6, hy - 20), pref: yearOf(p1) + 2 })
         : null;
       // at most 5 people: with both grandparents, one grandchild
       const kids = childrenOf(h, s, p2 ? 1 : dice.weighted([[1, 65], [2, 35]]));
@@ -277,7 +280,7 @@ export function buildHousehold(ctx: Ctx, kind: Kind, forced: boolean): Household
       const male = dice.chance(0.6);
       for (let i = 0; i < n; i++) {
         const y = i === 0 ? 0 : yearOf(hh.members[0]) + dice.int(-3, 3);
-        const m = i === 0 ? head(18, 35, male) : add({ role: 'mate', male, lo: y - 4, hi: Math.min(y + 4, at(18)), pref: y });
+        const m = i === 0 ? head(18, 35, male) : add({ role: 'mate', male, lo: y - 4, hi: min(y + 4, at(18)), pref: y });
         if (m) {
           m.marital = m.age < 22 ? '10' : dice.weighted([['10', 75], ['20', 25]]);
           m.childrenCount = m.marital === '20' ? dice.int(0, 1) : null;

@@ -5,8 +5,9 @@
 // Two residents with different ids < ID_CAPACITY therefore differ in birth month/day, in sequence number,
 // or in birth year, whatever their division codes and sexes: their ID numbers cannot collide.
 import { creditCodeCheckCharacter } from '../../identity/credit-code.js';
-import { idCheckCharacter } from '../../identity/id-number.js';
 import { dayIndexToMonthDay, iso } from './dates.js';
+// Module-level aliases: under jest's vm sandbox every global lookup (Math, Number…) is slow.
+const { floor, max, min } = Math;
 
 export const MIN_BIRTH_YEAR = 1925;
 export const MAX_BIRTH_YEAR = 2024;
@@ -36,7 +37,7 @@ export function idSlot(residentId: number): IdSlot {
   // r * ID_MUL stays below 2^53
   const p = (r * ID_MUL + ID_ADD) % ID_CAPACITY;
   const slot = p % SLOTS;
-  return { dayIndex: slot % DAYS, pair: Math.floor(slot / DAYS), yearClass: Math.floor(p / SLOTS) };
+  return { dayIndex: slot % DAYS, pair: floor(slot / DAYS), yearClass: floor(p / SLOTS) };
 }
 
 const mod = (a: number, n: number): number => ((a % n) + n) % n;
@@ -46,8 +47,8 @@ const mod = (a: number, n: number): number => ((a % n) + n) % n;
  * allowed birth years and, when narrower than YEAR_CLASSES, widened downwards (older), so a year exists.
  */
 export function yearInClass(lo: number, hi: number, preferred: number, yearClass: number, maxYear: number): number {
-  let a = Math.max(lo, MIN_BIRTH_YEAR);
-  let b = Math.min(hi, maxYear);
+  let a = max(lo, MIN_BIRTH_YEAR);
+  let b = min(hi, maxYear);
   if (b - a < YEAR_CLASSES - 1) {
     a = b - (YEAR_CLASSES - 1);
     if (a < MIN_BIRTH_YEAR) {
@@ -55,7 +56,7 @@ export function yearInClass(lo: number, hi: number, preferred: number, yearClass
       b = a + YEAR_CLASSES - 1;
     }
   }
-  const pref = Math.min(Math.max(preferred, a), b);
+  const pref = min(max(preferred, a), b);
   const below = pref - mod(pref - yearClass, YEAR_CLASSES);
   const above = below + YEAR_CLASSES;
   let y = pref - below <= above - pref ? below : above;
@@ -73,12 +74,25 @@ export function birthDateFor(slot: IdSlot, year: number, today: string): string 
 }
 
 export function sequenceFor(slot: IdSlot, male: boolean): string {
-  return String(2 * slot.pair + (male ? 1 : 2)).padStart(3, '0');
+  return `${2 * slot.pair + (male ? 1 : 2)}`.padStart(3, '0');
+}
+
+const ID_WEIGHTS = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
+const ID_CHECK = '10X98765432';
+
+/**
+ * GB 11643 check character. The same computation as idCheckCharacter in src/identity (the tests compare
+ * them), written without global lookups: called a million times, and jest's sandbox makes those slow.
+ */
+export function idCheck(first17: string): string {
+  let sum = 0;
+  for (let i = 0; i < 17; i++) sum += (first17.charCodeAt(i) - 48) * ID_WEIGHTS[i];
+  return ID_CHECK[sum % 11];
 }
 
 export function makeIdNumber(division: string, birthDate: string, sequence: string): string {
-  const first17 = `${division}${birthDate.replaceAll('-', '')}${sequence}`;
-  return first17 + idCheckCharacter(first17);
+  const first17 = division + birthDate.slice(0, 4) + birthDate.slice(5, 7) + birthDate.slice(8, 10) + sequence;
+  return first17 + idCheck(first17);
 }
 
 // ── 统一社会信用代码 ──────────────────────────────────────────────────
@@ -91,7 +105,7 @@ function orgCodeCheck(body8: string): string {
   let sum = 0;
   for (let i = 0; i < 8; i++) sum += parseInt(body8[i], 36) * GB11714_WEIGHTS[i];
   const c = 11 - (sum % 11);
-  return c === 10 ? 'X' : c === 11 ? '0' : String(c);
+  return c === 10 ? 'X' : c === 11 ? '0' : `${c}`;
 }
 
 const IND_SPACE = 31 ** 6; // 887,503,681
@@ -105,13 +119,13 @@ export function makeCreditCode(businessId: number, division: string, company: bo
   let body: string;
   if (company) {
     const n = (businessId * 7_654_321 + 13_579_135) % COMPANY_SPACE;
-    body = String(n).padStart(8, '0');
+    body = `${n}`.padStart(8, '0');
   } else {
     let n = (businessId * 123_457 + 98_765_431) % IND_SPACE;
     let chars = '';
     for (let i = 0; i < 6; i++) {
       chars = GB32100[n % 31] + chars;
-      n = Math.floor(n / 31);
+      n = floor(n / 31);
     }
     body = `MA${chars}`;
   }

@@ -79,10 +79,10 @@ const MOBILE_PREFIXES = [
 
 /** A mobile number: 1[3-9] + 9 digits, from real number segments. */
 export function mobile(dice: Dice): string {
-  return dice.pick(MOBILE_PREFIXES) + String(dice.int(0, 99_999_999)).padStart(8, '0');
+  return dice.pick(MOBILE_PREFIXES) + `${dice.int(0, 99_999_999)}`.padStart(8, '0');
 }
 
 /** A Chongqing landline, 023-6xxxxxxx style (8 digits, first 6 or 8). */
 export function landline(dice: Dice): string {
-  return `023-${dice.pick(['6', '8'])}${String(dice.int(0, 9_999_999)).padStart(7, '0')}`;
+  return `023-${dice.pick(['6', '8'])}${`${dice.int(0, 9_999_999)}`.padStart(7, '0')}`;
 }

@@ -7,6 +7,8 @@ import { CHONGQING, TOWN_STREETS, TOWNS } from './places.js';
 import * as text from './texts.js';
 import { disability, ethnicity, healthStatus, politicalStatus, service, SUPPORT_AMOUNTS } from './traits.js';
 import type { ResidentRow } from './types.js';
+// Module-level aliases: under jest's vm sandbox every global lookup (Math, Number…) is slow.
+const { max } = Math;
 
 /** What visits and businesses need to know about a resident after its row has been handed out. */
 export interface KeyPerson {
@@ -63,7 +65,7 @@ export function residentRows(
     if (!prone && dis && (dis[0] === '5' || dis[0] === '6') && dice.chance(0.2)) prone = dis[0] === '5' ? '2' : '3';
     if (!prone && (age >= 75 ? dice.chance(0.035) : age >= 65 && dice.chance(0.01))) prone = '1';
     const veteran = m.force.veteran || (age >= 26 && age <= 95 && dice.chance(m.male ? 0.06 : 0.004));
-    const svc = veteran ? service(dice, Number(m.birthDate.slice(0, 4)), today, dis !== null) : null;
+    const svc = veteran ? service(dice, +(m.birthDate.slice(0, 4)), today, dis !== null) : null;
 
     // ── family facts ─────────────────────────────────────────────────────
     const marital = adult ? (m.marital ?? '10') : null;
@@ -74,19 +76,19 @@ export function residentRows(
     const poverty = f02 && (m.force.poverty ?? false);
 
     // ── work ─────────────────────────────────────────────────────────────
-    const eligibleOperator = age >= 20 && age <= 62 && !prone && !(dis && Number(dis[1]) <= 2);
+    const eligibleOperator = age >= 20 && age <= 62 && !prone && !(dis && +(dis[1]) <= 2);
     const operator =
       eligibleOperator &&
       (m.force.operator === true ||
-        (!forced && quota.chosen < 2) ||
-        (quota.chosen < quota.target && dice.chance((quota.target - quota.chosen) / Math.max(1, (ctx.residentsLeft + 1) * 0.55))));
+        quota.chosen < 2 ||
+        (quota.chosen < quota.target && dice.chance((quota.target - quota.chosen) / max(1, (ctx.residentsLeft + 1) * 0.55))));
     if (operator) {
       quota.chosen++;
       operators.push({ id: m.id, gridIndex: hh.gridIndex, surname: m.surname, floating: hh.floating });
     }
     let employmentStatus: string | null = null;
     if (operator) employmentStatus = '1';
-    else if (dis && age >= 16) employmentStatus = Number(dis[1]) <= 2 || elderly ? '3' : dice.weighted([['1', 45], ['2', 45], ['3', 10]]);
+    else if (dis && age >= 16) employmentStatus = +(dis[1]) <= 2 || elderly ? '3' : dice.weighted([['1', 45], ['2', 45], ['3', 10]]);
     else if (age >= 18 && age < 60 && !(age <= 22 && dice.chance(0.5))) employmentStatus = dice.chance(0.76) ? '1' : '2';
     const employer = operator ? '个体经营' : employmentStatus === '1' ? text.employer(dice, ctx.districtName) : null;
 
@@ -183,7 +185,7 @@ export function residentRows(
       supportMode,
       monthlySupportAmount: supportMode === '1' || supportMode === '2' ? dice.pick(SUPPORT_AMOUNTS[supportMode]) : null,
       disabilityLivingSubsidy: dis ? minimumLivingAllowance === true || dice.chance(0.05) : null,
-      severeDisabilityCareSubsidy: dis && Number(dis[1]) <= 2 ? dice.chance(0.92) : null,
+      severeDisabilityCareSubsidy: dis && +(dis[1]) <= 2 ? dice.chance(0.92) : null,
       remarks: dice.chance(0.06) ? dice.pick(elderly ? text.RESIDENT_REMARKS_ELDERLY : text.RESIDENT_REMARKS_OTHER) : null,
     };
     rows.push(row);
@@ -205,7 +207,7 @@ export function residentRows(
       const relative = others.find(([o]) => o.role === 'spouse' || o.role === 'head' || o.role === 'child');
       if (relative && relative[1].phone) return [relative[0].name, relation(relative[0]), relative[1].phone as string];
       if ((row.childrenCount ?? 0) > 0) {
-        const childYear = Number(m.birthDate.slice(0, 4)) + dice.int(22, 32);
+        const childYear = +(m.birthDate.slice(0, 4)) + dice.int(22, 32);
         return [fullName(dice, dice.chance(0.5), childYear, m.male ? m.surname : undefined), '1', mobile(dice)];
       }
       return [fullName(dice, dice.chance(0.5), dice.int(1950, 1990)), dice.weighted([['3', 60], ['4', 30], ['9', 10]]), mobile(dice)];
@@ -214,7 +216,7 @@ export function residentRows(
     if (elderly && (row.livingArrangement === '1' || dice.chance(0.4))) {
       [row.emergencyContactName, row.emergencyContactRelation, row.emergencyContactPhone] = contact();
     }
-    const severeMental = row.disabilityCategory !== null && ['5', '6', '7'].includes(row.disabilityCategory) && Number(row.disabilityGrade) <= 2;
+    const severeMental = row.disabilityCategory !== null && ['5', '6', '7'].includes(row.disabilityCategory) && +(row.disabilityGrade ?? 9) <= 2;
     if (row.proneToWandering || (severeMental && m.age >= 18)) {
       [row.guardianName, row.guardianRelation, row.guardianPhone] = contact();
     }

@@ -1,4 +1,6 @@
 // The generator's only source of randomness: mulberry32, seeded explicitly. No Math.random, no clock.
+// Module-level aliases: under jest's vm sandbox every global lookup (Math, Number…) is slow.
+const { floor, imul, min } = Math;
 
 /** mulberry32: a small, fast 32-bit PRNG; returns floats in [0, 1). */
 export function createRng(seed: number): () => number {
@@ -6,8 +8,8 @@ export function createRng(seed: number): () => number {
   return () => {
     a = (a + 0x6d2b79f5) >>> 0;
     let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    t = imul(t ^ (t >>> 15), t | 1);
+    t ^= t + imul(t ^ (t >>> 7), t | 61);
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   };
 }
@@ -15,9 +17,9 @@ export function createRng(seed: number): () => number {
 /** FNV-1a over the text, mixed with the numeric seed: a per-community seed. */
 export function deriveSeed(seed: number, key: string): number {
   let h = (0x811c9dc5 ^ (seed >>> 0)) >>> 0;
-  h = Math.imul(h ^ Math.floor(seed / 4294967296), 0x01000193) >>> 0;
+  h = imul(h ^ floor(seed / 4294967296), 0x01000193) >>> 0;
   for (let i = 0; i < key.length; i++) {
-    h = Math.imul(h ^ key.charCodeAt(i), 0x01000193) >>> 0;
+    h = imul(h ^ key.charCodeAt(i), 0x01000193) >>> 0;
   }
   return h;
 }
@@ -28,7 +30,7 @@ export class Dice {
 
   /** Integer in [lo, hi], both inclusive. */
   int(lo: number, hi: number): number {
-    return lo + Math.floor(this.next() * (hi - lo + 1));
+    return lo + floor(this.next() * (hi - lo + 1));
   }
 
   chance(p: number): boolean {
@@ -36,7 +38,7 @@ export class Dice {
   }
 
   pick<T>(items: readonly T[]): T {
-    return items[Math.floor(this.next() * items.length)];
+    return items[floor(this.next() * items.length)];
   }
 
   /** Picks from [value, weight] pairs. */
@@ -55,7 +57,7 @@ export class Dice {
   distinctInts(lo: number, hi: number, k: number): number[] {
     const n = hi - lo + 1;
     const chosen = new Set<number>();
-    while (chosen.size < Math.min(k, n)) chosen.add(this.int(lo, hi));
+    while (chosen.size < min(k, n)) chosen.add(this.int(lo, hi));
     return [...chosen].sort((a, b) => a - b);
   }
 }

@@ -1,0 +1,66 @@
+import 'reflect-metadata';
+import { type DynamicModule, type INestApplicationContext, Module } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { loadDefinitions } from '../common/definition/definitions.js';
+import { ConfigError, DefinitionError } from '../common/errors/definition-error.js';
+import { DomainError } from '../common/errors/domain-errors.js';
+import { type AppConfig, loadConfig } from '../config/app-config.js';
+import { ConfigModule } from '../config/config.module.js';
+import { DatabaseModule } from '../database/database.module.js';
+import { DictionaryModule } from '../dictionary/dictionary.module.js';
+import { SeedModule } from '../seed/seed.module.js';
+import { TemplatesModule } from '../templates/templates.module.js';
+
+@Module({})
+class CliModule {
+  static forRoot(config: AppConfig): DynamicModule {
+    const definitions = loadDefinitions(config.templatesDir);
+    return {
+      module: CliModule,
+      imports: [
+        ConfigModule.forRoot(config),
+        DictionaryModule.forRoot(definitions.dictionary),
+        TemplatesModule.forRoot(definitions.templates),
+        DatabaseModule.forRoot(),
+        SeedModule,
+      ],
+    };
+  }
+}
+
+/** The app without HTTP, for command-line tools: same config, definitions, database and migrations. */
+export async function cliContext(): Promise<INestApplicationContext> {
+  const config = { ...loadConfig(), seedDemo: false };
+  return NestFactory.createApplicationContext(CliModule.forRoot(config), { logger: ['error', 'warn'] });
+}
+
+/** Runs a command, printing a Chinese reason (not a stack) for errors a user can fix. */
+export async function runCli(main: () => Promise<void>): Promise<void> {
+  try {
+    await main();
+    process.exit(0);
+  } catch (e) {
+    if (e instanceof DefinitionError || e instanceof ConfigError || e instanceof DomainError || e instanceof UsageError) {
+      console.error(`错误：${e.message}`);
+      process.exit(e instanceof UsageError ? 2 : 1);
+    }
+    throw e;
+  }
+}
+
+export class UsageError extends Error {}
+
+/** `--name value` options; every option must be one the command knows. */
+export function parseOptions(argv: string[], known: Record<string, string>): Record<string, string> {
+  const options: Record<string, string> = {};
+  for (let i = 0; i < argv.length; i++) {
+    const m = /^--([a-z-]+)(?:=(.*))?$/.exec(argv[i]);
+    if (!m || !(m[1] in known)) {
+      throw new UsageError(`不认识的参数 "${argv[i]}"。可用参数：\n${Object.entries(known).map(([k, v]) => `  --${k}  ${v}`).join('\n')}`);
+    }
+    const value = m[2] ?? argv[++i];
+    if (value === undefined) throw new UsageError(`参数 --${m[1]} 缺少取值`);
+    options[m[1]] = value;
+  }
+  return options;
+}
