@@ -1,42 +1,7 @@
-import fs from 'node:fs';
-import path from 'node:path';
-import pg from 'pg';
-import { DataSource, type DataSourceOptions } from 'typeorm';
-import { type AppConfig, loadConfig } from './src/config/app-config.js';
-import { loadDictionary } from './src/dictionary/dictionary.loader.js';
-import { type Dictionary } from './src/dictionary/dictionary.types.js';
-import { buildLedgerEntities } from './src/ledger/entities/ledger.entities.js';
-import { MIGRATIONS } from './migrations/index.js';
+import { DataSource } from 'typeorm';
+import { loadConfig } from './src/config/app-config.js';
+import { dataSourceOptions } from './src/database/data-source-options.js';
 
-// Dates stay 'YYYY-MM-DD' text and counts plain numbers, as on SQLite.
-pg.types.setTypeParser(pg.types.builtins.DATE, (v) => v);
-pg.types.setTypeParser(pg.types.builtins.INT8, (v) => Number(v));
-
-/** The one definition of the database connection, used by the app, the tests and the TypeORM CLI. */
-export function dataSourceOptions(config: AppConfig, dictionary: Dictionary = loadDictionary(config.templatesDir)): DataSourceOptions {
-  const common = {
-    entities: buildLedgerEntities(dictionary, config.database.kind),
-    migrations: MIGRATIONS,
-    migrationsTableName: 'migrations',
-    synchronize: false,
-    // Off: a failed query's parameters hold personal data; errors are logged once, masked, where they are handled.
-    logging: false,
-  };
-  if (config.database.kind === 'postgres') {
-    return { ...common, type: 'postgres', url: config.database.url, extra: { max: 20 } };
-  }
-  fs.mkdirSync(path.dirname(config.database.sqlitePath), { recursive: true });
-  return {
-    ...common,
-    type: 'better-sqlite3',
-    database: config.database.sqlitePath,
-    enableWAL: true,
-    timeout: 5000,
-    prepareDatabase: (db: { pragma(s: string): unknown }) => {
-      db.pragma('busy_timeout = 5000');
-      db.pragma('synchronous = NORMAL');
-    },
-  };
-}
-
+// The DataSource for the TypeORM CLI (`npx typeorm migration:run -d dist/ormconfig.js`), built from the same
+// options the app uses. Only the CLI imports this file: building it reads the environment and templates/.
 export default new DataSource(dataSourceOptions(loadConfig()));

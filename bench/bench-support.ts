@@ -19,7 +19,9 @@ export interface BenchDatabase {
 
 /** SQLite always; PostgreSQL from DATABASE_URL, or a throw-away server started here when the binaries exist. */
 export function benchDatabases(): { databases: BenchDatabase[]; stop(): void } {
+  // World-traversable, so the postgres system user can reach the server's directory inside it.
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'yibiaotong-bench-'));
+  fs.chmodSync(tmp, 0o755);
   const databases: BenchDatabase[] = [
     { label: 'SQLite', env: async () => ({ ...process.env, DATABASE_URL: '', SQLITE_PATH: path.join(fs.mkdtempSync(path.join(tmp, 'db-')), 'bench.sqlite') }) },
   ];

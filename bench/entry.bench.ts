@@ -1,13 +1,18 @@
+import { execFile } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
 import Database from 'better-sqlite3';
 import pg from 'pg';
 import { DataSource } from 'typeorm';
-import { dataSourceOptions } from '../ormconfig.js';
+import { dataSourceOptions } from '../src/database/data-source-options.js';
 import { loadConfig } from '../src/config/app-config.js';
 import { idCheckCharacter } from '../src/identity/index.js';
 import { SeedService } from '../src/seed/seed.service.js';
 import { benchDatabases, fmt, ROOT, runConcurrently, startApp } from './bench-support.js';
 
-const COUNT = Number(process.env.BENCH_ENTRY_COUNT ?? 3000);
+const COUNT = Number(process.env.BENCH_ENTRY_COUNT ?? 3000); // BENCH_ENTRY_COUNT overrides
 const CONCURRENCY = 8;
 
 const UPSERT = `mutation ($input: UpsertResidentInput!) { upsertResident(input: $input) { id version } }`;
@@ -60,14 +65,14 @@ export async function runEntryBench(): Promise<void> {
       await app.get(SeedService).seed({ residents: 0 });
       const grids: string[] = (await app.get(DataSource).query(`SELECT code FROM org_units WHERE level = 'grid' ORDER BY code`)).map((g: { code: string }) => g.code);
       const input = rows(grids);
-      let failures = 0;
-      const appSeconds = await runConcurrently(COUNT, CONCURRENCY, async (i) => {
-        const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query: UPSERT, variables: { input: input[i] } }) });
-        const body = (await res.json()) as { errors?: unknown[] };
-        if (body.errors) failures++;
-      });
+      const requests = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'yibiaotong-load-')), 'requests.json');
+      fs.writeFileSync(requests, JSON.stringify(input.map((i) => ({ query: UPSERT, variables: { input: i } }))));
+      // Asynchronously: the server answering the requests runs in this process.
+      const { stdout } = await promisify(execFile)(process.execPath, [path.join(import.meta.dirname, 'load-client.js'), url, requests, String(CONCURRENCY)]);
+      const load = JSON.parse(stdout) as { seconds: number; failures: number; firstError: unknown };
+      const appSeconds = load.seconds;
       await app.close();
-      if (failures) throw new Error(`${failures} 次 upsertResident 失败`);
+      if (load.failures) throw new Error(`${load.failures} 次 upsertResident 失败：${JSON.stringify(load.firstError)}`);
 
       // The baseline: same rows, fresh database with the same schema, one INSERT each through the same driver.
       const env = { ...(await db.env()), SEED_DEMO: 'false' };

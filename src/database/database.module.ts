@@ -1,6 +1,6 @@
 import { type DynamicModule, Global, Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
-import { dataSourceOptions } from '../../ormconfig.js';
+import { dataSourceOptions } from './data-source-options.js';
 import { ConfigService } from '../config/config.service.js';
 import { DICTIONARY } from '../dictionary/dictionary.module.js';
 import type { Dictionary } from '../dictionary/dictionary.types.js';

@@ -6,7 +6,20 @@ import { addDictionaryFields } from './graphql-fields.js';
  * The ledger's GraphQL types, generated from the field dictionary: one field per canonical field, so adding a
  * field to the dictionary adds it to the API. Keys, links and versions are written here.
  */
-export function buildLedgerTypes(dict: Dictionary) {
+export function buildLedgerTypes(dict: Dictionary): LedgerTypes {
+  // Nest keeps code-first type metadata for the whole process: build the classes once per dictionary content, so
+  // a second app in the same process (tests, benchmarks) reuses them instead of declaring every type twice.
+  const fingerprint = JSON.stringify(dict.fields);
+  if (built && built.fingerprint !== fingerprint) {
+    throw new Error('同一进程中不能加载两套不同的字段字典（GraphQL 类型已按第一套生成）');
+  }
+  built ??= { fingerprint, types: declareLedgerTypes(dict) };
+  return built.types;
+}
+
+let built: { fingerprint: string; types: LedgerTypes } | undefined;
+
+function declareLedgerTypes(dict: Dictionary) {
   @ObjectType('Staff', { description: '工作人员：网格员、社区干部（走访人、包联干部）' })
   class StaffType {
     @Field(() => Int, { description: '工作人员编号' }) id!: number;
@@ -89,4 +102,4 @@ export function buildLedgerTypes(dict: Dictionary) {
   };
 }
 
-export type LedgerTypes = ReturnType<typeof buildLedgerTypes>;
+export type LedgerTypes = ReturnType<typeof declareLedgerTypes>;

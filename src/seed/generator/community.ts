@@ -40,8 +40,8 @@ export function* generateCommunity(opts: GenerateCommunityOptions): Generator<Co
     for (const r of out.rows) residents.push(r);
     for (const p of out.keyPeople) keyPeople.push(p);
     for (const o of out.operators) operators.push(o);
-    // a household has at most 6 members, so a batch stays within BATCH_SIZE
-    if (residents.length > BATCH_SIZE - 6 || ctx.residentsLeft <= 0) {
+    // a household has at most 5 members, so a batch stays within BATCH_SIZE
+    if (residents.length > BATCH_SIZE - 5 || ctx.residentsLeft <= 0) {
       yield { households };
       yield { residents };
       households = [];

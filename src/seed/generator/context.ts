@@ -4,6 +4,7 @@ import { MAX_BIRTH_YEAR } from './identifiers.js';
 import { CHONGQING, CITY, DISTRICTS, type CommunityPlan, type Division } from './places.js';
 import { createRng, deriveSeed, Dice } from './rng.js';
 import type { GenerateCommunityOptions, OrgUnitRow, StaffRow } from './types.js';
+
 // Module-level aliases: under jest's vm sandbox every global lookup (Math, Number…) is slow.
 const { ceil, floor, max, min } = Math;
 

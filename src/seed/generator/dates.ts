@@ -1,5 +1,6 @@
 // Calendar helpers on 'YYYY-MM-DD' strings (no Date objects, no time zones).
 import type { Dice } from './rng.js';
+
 // Module-level aliases: under jest's vm sandbox every global lookup (Math, Number…) is slow.
 const { floor } = Math;
 

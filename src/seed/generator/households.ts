@@ -3,11 +3,13 @@ import { addDays, ageOn, maxDate, minDate, randomDate } from './dates.js';
 import { birthDateFor, idSlot, makeIdNumber, sequenceFor, yearInClass } from './identifiers.js';
 import { nextAddress, type Ctx } from './context.js';
 import { fullName, givenName, mobile, surname as randomSurname } from './names.js';
-import { CHONGQING, ELSEWHERE, divisionName, TOWN_STREETS, TOWNS, VILLAGES, type Division } from './places.js';
+import { CHONGQING, ELSEWHERE, hukouElsewhere, type Division } from './places.js';
 import type { Dice } from './rng.js';
+import { sampleAge } from './traits.js';
 import type { HouseholdRow } from './types.js';
+
 // Module-level aliases: under jest's vm sandbox every global lookup (Math, Number…) is slow.
-const { floor, max, min } = Math;
+const { max, min } = Math;
 
 export type Role = 'head' | 'spouse' | 'child' | 'parent' | 'mate';
 
@@ -34,7 +36,10 @@ export interface Member {
   division: Division;
   marital: string | null;
   childrenCount: number | null;
-  living: string | null;
+  /** lives in a care home (入住养老机构) although registered at the household's address */
+  careHome: boolean;
+  /** 户籍地址 of a flatmate from another hometown (otherwise the household's) */
+  hukouAddress: string | null;
   force: Force;
 }
 
@@ -48,21 +53,6 @@ export interface Household {
   hukouAddress: string | null;
   ruralHukou: boolean;
   members: Member[];
-}
-
-// Population by 5-year age group (China 2020 census shape, a little older as in Chongqing).
-const AGE_BINS = [5.2, 5.9, 5.8, 5.0, 5.0, 6.0, 8.0, 6.6, 6.4, 8.0, 8.8, 7.8, 5.8, 6.4, 4.6, 3.0, 2.0, 1.2, 0.45, 0.12];
-const MAX_AGE = 110;
-/** CUMULATIVE[a] = weight of all ages below a */
-const CUMULATIVE: number[] = [0];
-for (let a = 0; a <= MAX_AGE; a++) CUMULATIVE.push(CUMULATIVE[a] + AGE_BINS[min(19, floor(a / 5))] / 5);
-
-/** An age in [lo, hi] drawn with the population's age pyramid. */
-export function sampleAge(dice: Dice, lo: number, hi: number): number {
-  const x = CUMULATIVE[lo] + dice.next() * (CUMULATIVE[hi + 1] - CUMULATIVE[lo]);
-  let a = lo;
-  while (a < hi && CUMULATIVE[a + 1] <= x) a++;
-  return a;
 }
 
 interface Spec {
@@ -96,7 +86,8 @@ function member(ctx: Ctx, hh: Household, spec: Spec, home: Division | null): Mem
     division,
     marital: null,
     childrenCount: null,
-    living: null,
+    careHome: false,
+    hukouAddress: null,
     force: {},
   };
   hh.members.push(m);
@@ -154,11 +145,7 @@ export function buildHousehold(ctx: Ctx, kind: Kind, forced: boolean): Household
     ruralHukou: rural,
     members: [],
   };
-  if (home) {
-    hh.hukouAddress = rural
-      ? `${divisionName(home)}${dice.pick(TOWNS)}${dice.pick(VILLAGES)}${dice.int(1, 12)}组${dice.int(1, 60)}号`
-      : `${divisionName(home)}${dice.pick(TOWN_STREETS)}${dice.int(1, 300)}号`;
-  }
+  if (home) hh.hukouAddress = hukouElsewhere(dice, home, rural);
   const full = (): boolean => ctx.residentsLeft <= 0;
   const at = (age: number): number => todayYear - age;
   const add = (spec: Spec): Member | null => (full() ? null : member(ctx, hh, spec, home));
@@ -204,7 +191,7 @@ export function buildHousehold(ctx: Ctx, kind: Kind, forced: boolean): Household
         h.childrenCount = kind === 'forcedAlone' ? dice.int(1, 3) : orphanRoll ? 0 : childrenForEra(dice, yearOf(h));
         h.force.poverty = kind === 'forcedOrphan' || (h.childrenCount === 0 && h.marital !== '20' && dice.chance(0.6));
         // some 特困 elderly live in a care home (集中供养); a few others too
-        h.living = kind !== 'single' ? '1' : (h.force.poverty && dice.chance(0.35)) || dice.chance(0.04) ? '5' : '1';
+        if (kind === 'single' && ((h.force.poverty && dice.chance(0.35)) || dice.chance(0.04))) h.careHome = true;
       } else {
         h.marital = h.age < 20 ? '10' : dice.weighted([['10', 80], ['40', 20]]);
         h.childrenCount = h.marital === '40' ? dice.int(0, 1) : h.age >= 30 ? 0 : null;
@@ -218,7 +205,6 @@ export function buildHousehold(ctx: Ctx, kind: Kind, forced: boolean): Household
       const s = spouseOf(h, elderly);
       const kids = elderly ? childrenForEra(dice, yearOf(h)) : h.age > 45 ? dice.int(1, 2) : dice.int(0, 1);
       setChildren([h, s], 0, kids);
-      if (elderly) for (const m of [h, s]) if (m) m.living = '2';
       if (kind === 'forcedWander') (s ?? h).force.prone = '1';
       break;
     }
@@ -232,7 +218,6 @@ export function buildHousehold(ctx: Ctx, kind: Kind, forced: boolean): Household
       const n = dice.weighted([[1, 60], [2, 35], [3, single ? 5 : 4]]);
       const kids = childrenOf(h, s, n);
       setChildren([h, s], kids.length, yearOf(h) < 1965 && dice.chance(0.4) ? 1 : 0);
-      for (const m of [h, s]) if (m && m.age >= 60) m.living = '3';
       if (kind === 'forcedVeteran') {
         h.force.veteran = true;
         if (s) s.force.disability = ['4', '3'];
@@ -256,7 +241,6 @@ export function buildHousehold(ctx: Ctx, kind: Kind, forced: boolean): Household
         if (!g) continue;
         g.marital = p2 ? '20' : dice.weighted([['30', 85], ['40', 15]]);
         g.childrenCount = childrenForEra(dice, yearOf(g));
-        if (g.age >= 60) g.living = '3';
       }
       break;
     }
@@ -280,7 +264,10 @@ export function buildHousehold(ctx: Ctx, kind: Kind, forced: boolean): Household
       const male = dice.chance(0.6);
       for (let i = 0; i < n; i++) {
         const y = i === 0 ? 0 : yearOf(hh.members[0]) + dice.int(-3, 3);
-        const m = i === 0 ? head(18, 35, male) : add({ role: 'mate', male, lo: y - 4, hi: min(y + 4, at(18)), pref: y });
+        // flatmates are not family: each has a hometown of their own
+        const own = i === 0 ? home : dice.weighted(ELSEWHERE);
+        const m = i === 0 ? head(18, 35, male) : full() ? null : member(ctx, hh, { role: 'mate', male, lo: y - 4, hi: min(y + 4, at(18)), pref: y }, own);
+        if (m && own && own !== home) m.hukouAddress = hukouElsewhere(dice, own, rural);
         if (m) {
           m.marital = m.age < 22 ? '10' : dice.weighted([['10', 75], ['20', 25]]);
           m.childrenCount = m.marital === '20' ? dice.int(0, 1) : null;

@@ -6,6 +6,7 @@
 // or in birth year, whatever their division codes and sexes: their ID numbers cannot collide.
 import { creditCodeCheckCharacter } from '../../identity/credit-code.js';
 import { dayIndexToMonthDay, iso } from './dates.js';
+
 // Module-level aliases: under jest's vm sandbox every global lookup (Math, Number…) is slow.
 const { floor, max, min } = Math;
 

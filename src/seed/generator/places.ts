@@ -4,6 +4,7 @@
 // 重庆市巴南区 (500113) 花溪街道 土桥正街社区 (with 屏都小区). The district codes 500106 and 500113 are the real
 // GB/T 2260 codes; the 3-digit street and community codes below, the other streets' and communities' codes,
 // the invented communities, every grid and every road/estate name are INVENTED for the demo.
+import type { Dice } from './rng.js';
 
 export interface CommunityPlan {
   code: string;
@@ -150,3 +151,10 @@ export const VILLAGES = [
 export const TOWN_STREETS = [
   '人民路', '解放路', '建设路', '新华路', '中山路', '胜利路', '滨江路', '文化路', '和平路', '长江路',
 ] as const;
+
+/** An invented 户籍地址 in a county elsewhere: a village for rural hukou, a street otherwise. */
+export function hukouElsewhere(dice: Dice, home: Division, rural: boolean): string {
+  return rural
+    ? `${divisionName(home)}${dice.pick(TOWNS)}${dice.pick(VILLAGES)}${dice.int(1, 12)}组${dice.int(1, 60)}号`
+    : `${divisionName(home)}${dice.pick(TOWN_STREETS)}${dice.int(1, 300)}号`;
+}

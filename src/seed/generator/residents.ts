@@ -2,11 +2,13 @@
 import { addDays, maxDate, minDate, randomDate } from './dates.js';
 import type { Ctx } from './context.js';
 import type { Household, Member } from './households.js';
+import type { Dice } from './rng.js';
 import { fullName, landline, mobile } from './names.js';
 import { CHONGQING, TOWN_STREETS, TOWNS } from './places.js';
 import * as text from './texts.js';
 import { disability, ethnicity, healthStatus, politicalStatus, service, SUPPORT_AMOUNTS } from './traits.js';
 import type { ResidentRow } from './types.js';
+
 // Module-level aliases: under jest's vm sandbox every global lookup (Math, Number…) is slow.
 const { max } = Math;
 
@@ -35,6 +37,32 @@ export interface OperatorQuota {
   chosen: number;
 }
 
+/** An occasional remark that fits the person. */
+function remarkFor(dice: Dice, r: ResidentRow, age: number, address: string, aYearAgo: string): string | null {
+  const options: string[] = [];
+  if (age >= 60) {
+    options.push('已安装燃气报警器', '长期服药', '已签约家庭医生');
+    if (r.livingArrangement === '1' && (r.childrenCount ?? 0) > 0) options.push('子女在外地工作');
+    if (r.healthStatus === '3' || r.healthStatus === '4') options.push('行动不便，需上门服务');
+  } else {
+    if (r.registrationType === '1' && r.hukouAddress !== address) options.push('人户分离');
+    if (age >= 6 && age <= 22) options.push('在校学生');
+    if (r.registeredOn >= aYearAgo) options.push('新迁入');
+    if (age >= 18 && r.registrationType === '1' && r.employmentStatus !== '3') options.push('长期在外务工');
+  }
+  return options.length > 0 ? dice.pick(options) : null;
+}
+
+/** 居住状况 from who shares the household: 独居, 与配偶同住, 与子女同住, 与其他亲属同住, 其他. */
+function livingArrangement(m: Member, members: Member[]): string {
+  const others = members.filter((o) => o !== m);
+  if (others.length === 0) return '1';
+  const couple = m.role === 'head' || m.role === 'spouse';
+  if ((couple && others.some((o) => o.role === 'child')) || (m.role === 'parent' && others.some((o) => o.role === 'head'))) return '3';
+  if (couple && others.some((o) => o.role === 'head' || o.role === 'spouse')) return '2';
+  return m.role === 'mate' ? '9' : '4';
+}
+
 /** The F02 condition on stored facts. */
 export function withoutFamily(r: Pick<ResidentRow, 'maritalStatus' | 'childrenCount'>): boolean {
   return ['10', '30', '40'].includes(r.maritalStatus ?? '') && r.childrenCount === 0;
@@ -52,7 +80,6 @@ export function residentRows(
   const rows: ResidentRow[] = [];
   const keyPeople: KeyPerson[] = [];
   const operators: Operator[] = [];
-  const alone = hh.members.length === 1;
 
   for (const m of hh.members) {
     const age = m.age;
@@ -64,14 +91,13 @@ export function residentRows(
     let prone: '1' | '2' | '3' | null = m.force.prone ?? null;
     if (!prone && dis && (dis[0] === '5' || dis[0] === '6') && dice.chance(0.2)) prone = dis[0] === '5' ? '2' : '3';
     if (!prone && (age >= 75 ? dice.chance(0.035) : age >= 65 && dice.chance(0.01))) prone = '1';
-    const veteran = m.force.veteran || (age >= 26 && age <= 95 && dice.chance(m.male ? 0.06 : 0.004));
+    const veteran = m.force.veteran || (age >= 26 && age <= 95 && dice.chance(m.male ? 0.07 : 0.004));
     const svc = veteran ? service(dice, +(m.birthDate.slice(0, 4)), today, dis !== null) : null;
 
     // ── family facts ─────────────────────────────────────────────────────
     const marital = adult ? (m.marital ?? '10') : null;
     const childrenCount = m.childrenCount ?? (elderly ? (marital === '10' ? 0 : dice.int(1, 3)) : null);
-    let living: string | null = null;
-    if (elderly) living = alone && m.living !== '5' ? '1' : (m.living ?? (alone ? '1' : '4'));
+    const living = elderly ? (m.careHome ? '5' : livingArrangement(m, hh.members)) : null;
     const f02 = elderly && withoutFamily({ maritalStatus: marital, childrenCount });
     const poverty = f02 && (m.force.poverty ?? false);
 
@@ -104,7 +130,7 @@ export function residentRows(
       ? hh.ruralHukou ? '1' : dice.weighted([['3', 75], ['2', 25]])
       : hh.ruralHukou ? '1' : dice.weighted([['3', 78], ['2', 22]]);
     const hukouAddress = hh.floating
-      ? hh.hukouAddress
+      ? (m.hukouAddress ?? hh.hukouAddress)
       : dice.chance(0.88)
         ? hh.row.currentAddress
         : `重庆市${dice.pick(CHONGQING).county}${dice.pick(TOWNS)}${dice.pick(TOWN_STREETS)}${dice.int(1, 300)}号`;
@@ -186,8 +212,9 @@ export function residentRows(
       monthlySupportAmount: supportMode === '1' || supportMode === '2' ? dice.pick(SUPPORT_AMOUNTS[supportMode]) : null,
       disabilityLivingSubsidy: dis ? minimumLivingAllowance === true || dice.chance(0.05) : null,
       severeDisabilityCareSubsidy: dis && +(dis[1]) <= 2 ? dice.chance(0.92) : null,
-      remarks: dice.chance(0.06) ? dice.pick(elderly ? text.RESIDENT_REMARKS_ELDERLY : text.RESIDENT_REMARKS_OTHER) : null,
+      remarks: null,
     };
+    if (dice.chance(0.06)) row.remarks = remarkFor(dice, row, age, hh.row.currentAddress, addDays(today, -365));
     rows.push(row);
   }
 

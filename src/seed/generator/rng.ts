@@ -1,4 +1,5 @@
 // The generator's only source of randomness: mulberry32, seeded explicitly. No Math.random, no clock.
+
 // Module-level aliases: under jest's vm sandbox every global lookup (Math, Number…) is slow.
 const { floor, imul, min } = Math;
 

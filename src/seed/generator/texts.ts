@@ -34,8 +34,6 @@ export const PROBLEMS = [
 ];
 export const VISIT_REMARKS = ['子女在场', '已提醒注意用电用气安全', '已留网格员联系方式', '下次入户复查', '已联系其子女告知情况'];
 
-export const RESIDENT_REMARKS_ELDERLY = ['子女在外地工作', '已安装燃气报警器', '长期服药', '行动不便，需上门服务', '已签约家庭医生'];
-export const RESIDENT_REMARKS_OTHER = ['新迁入', '长期在外务工', '在校学生', '人户分离'];
 
 export const PHYSICAL_FEATURES = [
   '头发花白，说重庆话', '左脸有痣，走路略跛', '驼背，常穿深色外套', '戴老花眼镜，头发稀少', '右手有疤痕，说话口音重',

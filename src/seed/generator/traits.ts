@@ -2,8 +2,9 @@
 import { month } from './dates.js';
 import type { Division } from './places.js';
 import type { Dice } from './rng.js';
+
 // Module-level aliases: under jest's vm sandbox every global lookup (Math, Number…) is slow.
-const { max, min } = Math;
+const { floor, max, min } = Math;
 
 export function ethnicity(dice: Dice, division: Division): string {
   const c = division.code;
@@ -23,7 +24,7 @@ export function politicalStatus(dice: Dice, age: number, veteran: boolean): stri
   const r = dice.next();
   if (r < party) return '01';
   if (r < party + 0.004 && age >= 18) return '02';
-  if (r < party + 0.007 && age >= 25) return dice.pick(['04', '05', '06', '07', '08', '09', '10', '11']);
+  if (r < party + 0.007 && age >= 25 && !veteran) return dice.pick(['04', '05', '06', '07', '08', '09', '10', '11']);
   if (r < party + 0.009 && age >= 25) return '12';
   if (age <= 28 && dice.chance(0.4)) return '03';
   return '13';
@@ -88,3 +89,18 @@ export const SUPPORT_AMOUNTS: Record<string, readonly number[]> = {
   '1': [1352, 1404, 1456.5],
   '2': [1040, 1092, 1144, 1196.5, 1248.35],
 };
+
+// Population by 5-year age group (China 2020 census shape, a little older as in Chongqing).
+const AGE_BINS = [5.2, 5.9, 5.8, 5.0, 5.0, 6.0, 8.0, 6.6, 6.4, 8.0, 8.8, 7.8, 5.8, 6.4, 4.6, 3.0, 2.0, 1.2, 0.45, 0.12];
+const MAX_AGE = 110;
+/** CUMULATIVE[a] = weight of all ages below a */
+const CUMULATIVE: number[] = [0];
+for (let a = 0; a <= MAX_AGE; a++) CUMULATIVE.push(CUMULATIVE[a] + AGE_BINS[min(19, floor(a / 5))] / 5);
+
+/** An age in [lo, hi] drawn with the population's age pyramid. */
+export function sampleAge(dice: Dice, lo: number, hi: number): number {
+  const x = CUMULATIVE[lo] + dice.next() * (CUMULATIVE[hi + 1] - CUMULATIVE[lo]);
+  let a = lo;
+  while (a < hi && CUMULATIVE[a + 1] <= x) a++;
+  return a;
+}

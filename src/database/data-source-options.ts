@@ -1,0 +1,41 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import pg from 'pg';
+import type { DataSourceOptions } from 'typeorm';
+import type { AppConfig } from '../config/app-config.js';
+import { loadDictionary } from '../dictionary/dictionary.loader.js';
+import { type Dictionary } from '../dictionary/dictionary.types.js';
+import { buildLedgerEntities } from '../ledger/entities/ledger.entities.js';
+import { MIGRATIONS } from '../../migrations/index.js';
+
+// Dates stay 'YYYY-MM-DD' text and counts plain numbers, as on SQLite.
+pg.types.setTypeParser(pg.types.builtins.DATE, (v) => v);
+pg.types.setTypeParser(pg.types.builtins.INT8, (v) => Number(v));
+
+/** The one definition of the database connection: the app, the tests and the TypeORM CLI (ormconfig.ts) use it. */
+export function dataSourceOptions(config: AppConfig, dictionary: Dictionary = loadDictionary(config.templatesDir)): DataSourceOptions {
+  const common = {
+    entities: buildLedgerEntities(dictionary, config.database.kind),
+    migrations: MIGRATIONS,
+    migrationsTableName: 'migrations',
+    synchronize: false,
+    // Off: a failed query's parameters hold personal data; errors are logged once, masked, where they are handled.
+    logging: false,
+  };
+  if (config.database.kind === 'postgres') {
+    return { ...common, type: 'postgres', url: config.database.url, extra: { max: 20 } };
+  }
+  fs.mkdirSync(path.dirname(config.database.sqlitePath), { recursive: true });
+  return {
+    ...common,
+    type: 'better-sqlite3',
+    database: config.database.sqlitePath,
+    enableWAL: true,
+    timeout: 5000,
+    prepareDatabase: (db: { pragma(s: string): unknown }) => {
+      db.pragma('busy_timeout = 5000');
+      db.pragma('synchronous = NORMAL');
+    },
+  };
+}
+
