@@ -1,78 +1,91 @@
 import { Injectable } from '@nestjs/common';
-import { DataSource, EntityManager } from 'typeorm';
+import { DataSource, type EntityManager } from 'typeorm';
+import { RowMapper } from '../database/row-mapper.js';
 import { ENTITY_NAMES, type LedgerRow } from './entities/ledger.entities.js';
 
-/** All SQL on residents and the households they live in. */
+/** All SQL on residents and the households they live in: plain SQL, valid on SQLite and PostgreSQL alike. */
 @Injectable()
 export class ResidentRepository {
-  constructor(private readonly dataSource: DataSource) {}
+  private readonly residents: RowMapper;
+  private readonly households: RowMapper;
 
-  private residents(manager: EntityManager = this.dataSource.manager) {
-    return manager.getRepository<LedgerRow>(ENTITY_NAMES.resident);
+  constructor(private readonly dataSource: DataSource) {
+    this.residents = RowMapper.for(dataSource, ENTITY_NAMES.resident);
+    this.households = RowMapper.for(dataSource, ENTITY_NAMES.household);
   }
 
-  private households(manager: EntityManager = this.dataSource.manager) {
-    return manager.getRepository<LedgerRow>(ENTITY_NAMES.household);
+  private async select(m: RowMapper, where: string, params: unknown[], manager: EntityManager = this.dataSource.manager, tail = ''): Promise<LedgerRow[]> {
+    const rows: Record<string, unknown>[] = await manager.query(`SELECT * FROM ${m.table} WHERE ${where} ${tail}`, params);
+    return rows.map((r) => m.toRecord(r));
   }
 
-  findByIdNumber(idNumber: string, manager?: EntityManager): Promise<LedgerRow | null> {
-    return this.residents(manager).findOne({ where: { idNumber } });
+  async findByIdNumber(idNumber: string, manager?: EntityManager): Promise<LedgerRow | null> {
+    return (await this.select(this.residents, `id_number = ${this.residents.placeholder(1)}`, [idNumber], manager))[0] ?? null;
   }
 
-  findById(id: number, manager?: EntityManager): Promise<LedgerRow | null> {
-    return this.residents(manager).findOne({ where: { id } });
-  }
-
-  findByIds(ids: number[]): Promise<LedgerRow[]> {
-    return ids.length ? this.residents().createQueryBuilder('r').where('r.id IN (:...ids)', { ids }).getMany() : Promise.resolve([]);
+  async findById(id: number, manager?: EntityManager): Promise<LedgerRow | null> {
+    return (await this.select(this.residents, `id = ${this.residents.placeholder(1)}`, [id], manager))[0] ?? null;
   }
 
   findByHousehold(householdId: number): Promise<LedgerRow[]> {
-    return this.residents().find({ where: { householdId }, order: { id: 'ASC' } });
+    return this.select(this.residents, `household_id = ${this.residents.placeholder(1)}`, [householdId], undefined, 'ORDER BY id');
   }
 
-  findHousehold(id: number, manager?: EntityManager): Promise<LedgerRow | null> {
-    return this.households(manager).findOne({ where: { id } });
+  async findHousehold(id: number | null | undefined, manager?: EntityManager): Promise<LedgerRow | null> {
+    if (!id) return null;
+    return (await this.select(this.households, `id = ${this.households.placeholder(1)}`, [id], manager))[0] ?? null;
   }
 
   findHouseholdsInGrid(gridCode: string, afterId: number, limit: number): Promise<LedgerRow[]> {
-    return this.households()
-      .createQueryBuilder('h')
-      .where('h.gridCode = :gridCode AND h.id > :afterId', { gridCode, afterId })
-      .orderBy('h.id', 'ASC')
-      .limit(limit)
-      .getMany();
+    const p = (n: number) => this.households.placeholder(n);
+    return this.select(this.households, `grid_code = ${p(1)} AND id > ${p(2)}`, [gridCode, afterId], undefined, `ORDER BY id LIMIT ${Number(limit)}`);
   }
 
   /** The household at an address in a grid, created if there is none (safe against a concurrent create). */
   async findOrCreateHousehold(manager: EntityManager, gridCode: string, currentAddress: string): Promise<LedgerRow> {
-    await manager.createQueryBuilder().insert().into(ENTITY_NAMES.household).values({ gridCode, currentAddress }).orIgnore().execute();
-    return (await this.households(manager).findOne({ where: { gridCode, currentAddress } }))!;
+    const p = (n: number) => this.households.placeholder(n);
+    await manager.query(
+      `INSERT INTO households (grid_code, current_address, version) VALUES (${p(1)}, ${p(2)}, 1) ON CONFLICT (grid_code, current_address) DO NOTHING`,
+      [gridCode, currentAddress],
+    );
+    return (await this.select(this.households, `grid_code = ${p(1)} AND current_address = ${p(2)}`, [gridCode, currentAddress], manager))[0];
   }
 
   async insertResident(manager: EntityManager, values: LedgerRow): Promise<number> {
-    const result = await manager.createQueryBuilder().insert().into(ENTITY_NAMES.resident).values(values).execute();
-    return result.identifiers[0].id as number;
+    const m = this.residents;
+    const entries = Object.entries(values);
+    const rows = await manager.query(
+      `INSERT INTO residents (${entries.map(([k]) => m.column(k)).join(', ')}, version) VALUES (${entries.map((_, i) => m.placeholder(i + 1)).join(', ')}, 1) RETURNING id`,
+      entries.map(([, v]) => m.param(v)),
+    );
+    return Number(rows[0].id);
   }
 
-  /** Optimistic update: changes apply only if the row is still at `expectedVersion`. Returns whether it did. */
-  async updateResident(manager: EntityManager, id: number, expectedVersion: number, values: LedgerRow): Promise<boolean> {
-    const result = await manager
-      .createQueryBuilder()
-      .update(ENTITY_NAMES.resident)
-      .set(values)
-      .where('id = :id AND version = :expectedVersion', { id, expectedVersion })
-      .execute();
-    return result.affected === 1;
+  /** Optimistic update: changes apply only if the row is still at `expectedVersion`. Returns whether they did. */
+  updateResident(manager: EntityManager, id: number, expectedVersion: number, values: LedgerRow): Promise<boolean> {
+    return this.update(manager, this.residents, id, values, expectedVersion);
   }
 
-  async updateHousehold(manager: EntityManager, id: number, values: LedgerRow, expectedVersion?: number): Promise<boolean> {
-    const qb = manager.createQueryBuilder().update(ENTITY_NAMES.household).set(values).where('id = :id', { id });
-    if (expectedVersion !== undefined) qb.andWhere('version = :expectedVersion', { expectedVersion });
-    return (await qb.execute()).affected === 1;
+  updateHousehold(manager: EntityManager, id: number, values: LedgerRow, expectedVersion?: number): Promise<boolean> {
+    return this.update(manager, this.households, id, values, expectedVersion);
   }
 
-  countResidents(): Promise<number> {
-    return this.residents().count();
+  private async update(manager: EntityManager, m: RowMapper, id: number, values: LedgerRow, expectedVersion?: number): Promise<boolean> {
+    const entries = Object.entries(values);
+    const params = entries.map(([, v]) => m.param(v));
+    const set = entries.map(([k], i) => `${m.column(k)} = ${m.placeholder(i + 1)}`);
+    params.push(id);
+    let where = `id = ${m.placeholder(params.length)}`;
+    if (expectedVersion !== undefined) {
+      params.push(expectedVersion);
+      where += ` AND version = ${m.placeholder(params.length)}`;
+    }
+    const result = await manager.query(
+      `UPDATE ${m.table} SET ${[...set, 'version = version + 1', 'updated_at = CURRENT_TIMESTAMP'].join(', ')} WHERE ${where} RETURNING id`,
+      params,
+    );
+    // TypeORM answers an UPDATE on PostgreSQL with [rows, rowCount], on SQLite with the rows.
+    const rows = m.postgres ? result[0] : result;
+    return rows.length === 1;
   }
 }
