@@ -6,12 +6,8 @@ import type { Definitions } from './common/definition/definitions.js';
 import { DomainErrorFilter } from './common/errors/domain-error.filter.js';
 import { formatGraphqlError } from './common/errors/graphql-error.formatter.js';
 import type { AppConfig } from './config/app-config.js';
-import { ConfigModule } from './config/config.module.js';
-import { DatabaseModule } from './database/database.module.js';
-import { DictionaryModule } from './dictionary/dictionary.module.js';
+import { foundationModules } from './foundation.js';
 import { LedgerModule } from './ledger/ledger.module.js';
-import { SeedModule } from './seed/seed.module.js';
-import { TemplatesModule } from './templates/templates.module.js';
 
 @Module({})
 export class AppModule {
@@ -20,10 +16,7 @@ export class AppModule {
     return {
       module: AppModule,
       imports: [
-        ConfigModule.forRoot(config),
-        DictionaryModule.forRoot(definitions.dictionary),
-        TemplatesModule.forRoot(definitions.templates),
-        DatabaseModule.forRoot(),
+        ...foundationModules(config, definitions),
         GraphQLModule.forRoot<ApolloDriverConfig>({
           driver: ApolloDriver,
           path: '/graphql',
@@ -35,7 +28,6 @@ export class AppModule {
           formatError: formatGraphqlError,
         }),
         LedgerModule.forRoot(definitions.dictionary),
-        SeedModule,
       ],
       providers: [{ provide: APP_FILTER, useClass: DomainErrorFilter }],
     };

@@ -5,26 +5,12 @@ import { loadDefinitions } from '../common/definition/definitions.js';
 import { ConfigError, DefinitionError } from '../common/errors/definition-error.js';
 import { DomainError } from '../common/errors/domain-errors.js';
 import { type AppConfig, loadConfig } from '../config/app-config.js';
-import { ConfigModule } from '../config/config.module.js';
-import { DatabaseModule } from '../database/database.module.js';
-import { DictionaryModule } from '../dictionary/dictionary.module.js';
-import { SeedModule } from '../seed/seed.module.js';
-import { TemplatesModule } from '../templates/templates.module.js';
+import { foundationModules } from '../foundation.js';
 
 @Module({})
 class CliModule {
   static forRoot(config: AppConfig): DynamicModule {
-    const definitions = loadDefinitions(config.templatesDir);
-    return {
-      module: CliModule,
-      imports: [
-        ConfigModule.forRoot(config),
-        DictionaryModule.forRoot(definitions.dictionary),
-        TemplatesModule.forRoot(definitions.templates),
-        DatabaseModule.forRoot(),
-        SeedModule,
-      ],
-    };
+    return { module: CliModule, imports: foundationModules(config, loadDefinitions(config.templatesDir)) };
   }
 }
 

@@ -51,6 +51,12 @@ export class ResidentRepository {
     return (await this.select(this.households, `grid_code = ${p(1)} AND current_address = ${p(2)}`, [gridCode, currentAddress], manager))[0];
   }
 
+  /** A household nobody lives in any more is not a household: F09's 总户数 must not count it. */
+  async deleteHouseholdIfEmpty(manager: EntityManager, id: number): Promise<void> {
+    const p = (n: number) => this.households.placeholder(n);
+    await manager.query(`DELETE FROM households WHERE id = ${p(1)} AND NOT EXISTS (SELECT 1 FROM residents WHERE household_id = ${p(2)})`, [id, id]);
+  }
+
   async insertResident(manager: EntityManager, values: LedgerRow): Promise<number> {
     const m = this.residents;
     const entries = Object.entries(values);

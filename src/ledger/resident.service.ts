@@ -155,6 +155,7 @@ export class ResidentService {
       const latest = (await this.residents.findById(stored.id, manager))!;
       throw new ConflictError('该居民信息', latest.version, expectedVersion, this.view(latest, await this.residents.findHousehold(latest.householdId, manager), today));
     }
+    if (householdId !== stored.householdId) await this.residents.deleteHouseholdIfEmpty(manager, stored.householdId);
     const row = (await this.residents.findById(stored.id, manager))!;
     return this.view(row, await this.residents.findHousehold(householdId, manager), today);
   }

@@ -95,13 +95,13 @@ describe(`upsertResident: single entry (${isPostgres() ? 'PostgreSQL' : 'SQLite'
     expect(res.data.upsertResident).toMatchObject({ version: before.version + 1, phone: '023-65123456', hukouAddress: null, name: '张德明', livingArrangement: '1', disabilityGrade: '2' });
   });
 
-  it('moves a resident to the household at a new address, in another grid, without touching the old household', async () => {
+  it('moves a resident to the household at a new address, in another grid; the household left empty is gone', async () => {
     const before = (await t.gql(READ, { idNumber: elderId })).data.resident;
     const res = await t.gql(UPSERT, { input: { idNumber: elderId, expectedVersion: before.version, gridCode: GRID_2, currentAddress: '重庆市沙坪坝区陈家桥街道桥北社区新街5号' } });
     expect(res.errors).toBeUndefined();
     expect(res.data.upsertResident).toMatchObject({ gridCode: GRID_2, currentAddress: '重庆市沙坪坝区陈家桥街道桥北社区新街5号' });
     const old = await t.dataSource.query(`SELECT current_address FROM households WHERE current_address LIKE '%桥北路12号%'`);
-    expect(old).toHaveLength(1);
+    expect(old).toHaveLength(0);
   });
 
   it('puts two residents at the same address in one grid into one household', async () => {

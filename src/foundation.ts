@@ -1,0 +1,19 @@
+import type { DynamicModule, Type } from '@nestjs/common';
+import type { Definitions } from './common/definition/definitions.js';
+import type { AppConfig } from './config/app-config.js';
+import { ConfigModule } from './config/config.module.js';
+import { DatabaseModule } from './database/database.module.js';
+import { DictionaryModule } from './dictionary/dictionary.module.js';
+import { SeedModule } from './seed/seed.module.js';
+import { TemplatesModule } from './templates/templates.module.js';
+
+/** What the server and the command-line tools share: config, definitions, the database (migrated) and seeding. */
+export function foundationModules(config: AppConfig, definitions: Definitions): (DynamicModule | Type)[] {
+  return [
+    ConfigModule.forRoot(config),
+    DictionaryModule.forRoot(definitions.dictionary),
+    TemplatesModule.forRoot(definitions.templates),
+    DatabaseModule.forRoot(),
+    SeedModule,
+  ];
+}
