@@ -2,6 +2,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { DefinitionReader, join } from '../common/definition/definition-reader.js';
 import type { Dictionary } from '../dictionary/dictionary.types.js';
+import { parseTemplate } from './template.parser.js';
+import type { TemplateDef } from './template.types.js';
 
 /** What the ledger needs to know of a department form: who it is for and which canonical fields feed it. */
 export interface TemplateSummary {
@@ -13,6 +15,8 @@ export interface TemplateSummary {
   /** Dictionary keys the form shows, filters or sorts on, in order of first use. */
   fields: string[];
   definition: Record<string, unknown>;
+  /** The parsed, checked template. */
+  def: TemplateDef;
 }
 
 const TEMPLATE_FILE = /^[A-Z][A-Z0-9_-]*\.ya?ml$/;
@@ -26,6 +30,7 @@ export function loadTemplates(dir: string, dictionary: Dictionary): TemplateSumm
     if (seen.has(t.code)) throw new DefinitionReader(t.file).fail('code', `表单代码 "${t.code}" 已在 ${seen.get(t.code)} 中使用`);
     seen.set(t.code, path.basename(t.file));
   }
+  for (const t of templates) checkFormReferences(t, new Map(templates.map((x) => [x.code, x.def])));
   // A form that counts or classifies by another form's rows (F09 counts F01's rows) uses that form's row filter too.
   const rowFields = new Map(templates.map((t) => [t.code, fieldRefs(t.definition.rows, dictionary)]));
   for (const t of templates) {
@@ -76,6 +81,7 @@ function readTemplate(file: string, dictionary: Dictionary): TemplateSummary {
   });
   return {
     code,
+    def: parseTemplate(r, o, dictionary),
     name: r.string(o, 'name', '')!,
     department: r.string(o, 'department', '')!,
     title: r.string(o, 'title', '')!,
@@ -93,5 +99,24 @@ function collectFieldRefs(node: unknown, at: string, found: (key: string, at: st
     if ((k === 'field' || k === 'related') && typeof v === 'string') found(v, join(at, k), k);
     else if (k === 'age' && v) found('birthDate', join(at, k), 'field'); // age on the reference date comes from the birth date
     else collectFieldRefs(v, join(at, k), found);
+  }
+}
+
+/** Forms named by another form must exist and hold rows of the right kind. */
+function checkFormReferences(t: TemplateSummary, defs: Map<string, TemplateDef>): void {
+  const r = new DefinitionReader(t.file);
+  const rowsOf = (code: string, at: string, entity?: string) => {
+    const other = defs.get(code);
+    if (!other) return r.fail(at, `没有代码为 "${code}" 的表单`);
+    if (other.rows.kind !== 'rows' || (entity && other.rows.entity !== entity)) r.fail(at, `表单 ${code} 不是${entity === 'resident' ? '居民' : '明细'}表，不能在此引用`);
+  };
+  t.def.columns.forEach((c, i) => {
+    if (c.source.kind === 'countForm') rowsOf(c.source.form, `columns[${i}].count.form`);
+    if (c.source.kind === 'keyGroups') c.source.groups.forEach((g) => rowsOf(g.form, `columns[${i}].keyGroups.${g.form}`, 'resident'));
+  });
+  if (t.def.rows.kind === 'rows') {
+    t.def.rows.where.forEach((w, i) => {
+      if (w.kind === 'keyGroup') w.forms.forEach((f) => rowsOf(f, `rows.where[${i}].keyGroupOnVisitDate`, 'resident'));
+    });
   }
 }

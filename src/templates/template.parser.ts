@@ -1,0 +1,184 @@
+import { type DefinitionReader, join } from '../common/definition/definition-reader.js';
+import type { Dictionary, EntityName, FieldDef } from '../dictionary/dictionary.types.js';
+import type { ColumnSource, Condition, Format, Sort, TemplateColumn, TemplateDef, ValueType, ViewEntity } from './template.types.js';
+
+type Obj = Record<string, unknown>;
+
+const TEMPLATE_KEYS = ['code', 'query', 'name', 'department', 'title', 'period', 'summary', 'blankForm', 'rows', 'columns'] as const;
+const SOURCE_KEYS = ['rowNumber', 'field', 'related', 'latest', 'age', 'orgUnit', 'concat', 'keyGroups', 'count', 'constant'] as const;
+
+/** Entities whose fields a view of `entity` can show directly (a resident's household facts are the resident's). */
+const OWN: Record<ViewEntity, EntityName[]> = { resident: ['resident', 'household'], visit: ['visit'], business: ['business'] };
+/** Relations a view can follow, and the entities whose fields are then reachable. */
+const RELATIONS: Record<ViewEntity, Record<string, EntityName[]>> = {
+  resident: { liaisonStaff: ['staff'] },
+  visit: { resident: ['resident', 'household'], staff: ['staff'] },
+  business: { operator: ['resident', 'household'] },
+};
+
+/** Parses and checks one template; `dict` decides which fields exist. Cross-template references are checked by the loader. */
+export function parseTemplate(r: DefinitionReader, o: Obj, dict: Dictionary): TemplateDef {
+  r.onlyKeys(o, '', TEMPLATE_KEYS);
+  const summary = r.boolean(o, 'summary', '') ?? false;
+  const period = r.string(o, 'period', '', { optional: true, oneOf: ['date', 'month'] }) as TemplateDef['period'] | undefined;
+  const rowsAt = 'rows';
+  const rowsObj = r.object(o.rows, rowsAt);
+  let rows: TemplateDef['rows'];
+  let entity: ViewEntity = 'resident';
+  if (summary) {
+    r.onlyKeys(rowsObj, rowsAt, ['groupBy', 'totalsRow']);
+    const groupBy = r.object(rowsObj.groupBy, join(rowsAt, 'groupBy'));
+    r.string(groupBy, 'orgUnit', join(rowsAt, 'groupBy'), { oneOf: ['community'] });
+    const totals = r.object(rowsObj.totalsRow, join(rowsAt, 'totalsRow'));
+    rows = { kind: 'summary', groupBy: 'community', totalsLabel: r.string(totals, 'label', join(rowsAt, 'totalsRow'))! };
+  } else {
+    r.onlyKeys(rowsObj, rowsAt, ['entity', 'where', 'orderBy']);
+    entity = r.string(rowsObj, 'entity', rowsAt, { oneOf: ['resident', 'visit', 'business'] }) as ViewEntity;
+    rows = {
+      kind: 'rows',
+      entity,
+      where: parseConditions(r, rowsObj.where, join(rowsAt, 'where'), dict, entity),
+      orderBy: r.array(rowsObj.orderBy ?? [], join(rowsAt, 'orderBy')).map((s, i) => parseSort(r, s, join(join(rowsAt, 'orderBy'), i), dict, entity)),
+    };
+  }
+  const columns = r.array(o.columns, 'columns').map((c, i) => parseColumn(r, c, `columns[${i}]`, dict, entity, summary));
+  const keys = new Set<string>();
+  columns.forEach((c, i) => {
+    if (keys.has(c.key)) r.fail(`columns[${i}].key`, `列键 "${c.key}" 重复`);
+    keys.add(c.key);
+  });
+  return {
+    code: r.string(o, 'code', '')!,
+    query: r.string(o, 'query', '', { pattern: /^[a-z][A-Za-z0-9]*$/ })!,
+    name: r.string(o, 'name', '')!,
+    department: r.string(o, 'department', '')!,
+    title: r.string(o, 'title', '')!,
+    period: period ?? 'date',
+    blankForm: r.string(o, 'blankForm', '', { optional: true }),
+    rows,
+    columns,
+  };
+}
+
+function fieldOf(r: DefinitionReader, key: unknown, at: string, dict: Dictionary, entities: EntityName[]): FieldDef {
+  if (typeof key !== 'string') r.fail(at, '应为字段键');
+  const f = dict.byKey.get(key);
+  if (!f) r.fail(at, `字段 "${key}" 不在字段字典 templates/dictionary.yaml 中`);
+  if (!entities.includes(f.entity)) r.fail(at, `字段 "${key}" 属于 ${f.entity}，此处只能用 ${entities.join('、')} 的字段`);
+  return f;
+}
+
+function parseConditions(r: DefinitionReader, raw: unknown, at: string, dict: Dictionary, entity: ViewEntity): Condition[] {
+  return r.array(raw ?? [], at).map((c, i) => {
+    const cat = join(at, i);
+    const o = r.object(c, cat);
+    if ('age' in o) {
+      r.onlyKeys(o, cat, ['age']);
+      const age = r.object(o.age, join(cat, 'age'));
+      r.onlyKeys(age, join(cat, 'age'), ['gte', 'lte']);
+      return { kind: 'age', gte: r.number(age, 'gte', join(cat, 'age'), { integer: true }), lte: r.number(age, 'lte', join(cat, 'age'), { integer: true }) };
+    }
+    if ('keyGroupOnVisitDate' in o) {
+      r.onlyKeys(o, cat, ['keyGroupOnVisitDate']);
+      const forms = r.array(o.keyGroupOnVisitDate, join(cat, 'keyGroupOnVisitDate')).map(String);
+      return { kind: 'keyGroup', forms };
+    }
+    r.onlyKeys(o, cat, ['field', 'in', 'equals', 'present', 'inPeriod']);
+    const f = fieldOf(r, o.field, join(cat, 'field'), dict, [...OWN[entity]]);
+    if (o.inPeriod !== undefined) {
+      if (f.type !== 'date') r.fail(join(cat, 'inPeriod'), '"inPeriod" 只能用于日期字段');
+      return { kind: 'inPeriod', field: f.key };
+    }
+    const given = ['in', 'equals', 'present'].filter((k) => o[k] !== undefined);
+    if (given.length !== 1) r.fail(cat, '条件须且只须给出 in、equals、present 之一');
+    if (o.in !== undefined) {
+      const list = f.codeList ? dict.codeLists.get(f.codeList) : undefined;
+      if (!list) r.fail(join(cat, 'in'), '"in" 只能用于代码类字段');
+      const codes = r.array(o.in, join(cat, 'in')).map(String);
+      for (const code of codes) if (!list.byCode.has(code)) r.fail(join(cat, 'in'), `代码 "${code}" 不在代码表 ${list.key} 中`);
+      return { kind: 'field', field: f.key, in: codes };
+    }
+    if (o.present !== undefined) return { kind: 'field', field: f.key, present: r.boolean(o, 'present', cat) };
+    return { kind: 'field', field: f.key, equals: o.equals as string | number | boolean };
+  });
+}
+
+function parseSort(r: DefinitionReader, raw: unknown, at: string, dict: Dictionary, entity: ViewEntity): Sort {
+  const o = r.object(raw, at);
+  if ('orgUnit' in o) {
+    r.onlyKeys(o, at, ['orgUnit']);
+    return { kind: 'orgUnit', level: r.string(o, 'orgUnit', at, { oneOf: ['grid', 'community'] }) as 'grid' | 'community' };
+  }
+  r.onlyKeys(o, at, ['field', 'descending']);
+  return { kind: 'field', field: fieldOf(r, o.field, join(at, 'field'), dict, [...OWN[entity]]).key, descending: r.boolean(o, 'descending', at) ?? false };
+}
+
+function parseFormat(r: DefinitionReader, raw: unknown, at: string): Format | undefined {
+  if (raw === undefined) return undefined;
+  if (raw === 'codeName') return { kind: 'codeName' };
+  if (raw === 'yyyy-mm-dd' || raw === 'yyyy.mm' || raw === 'yyyy年m月') return { kind: 'date', pattern: raw };
+  if (typeof raw === 'string' && /^0\.0+$/.test(raw)) return { kind: 'decimal', places: raw.length - 2 };
+  if (raw && typeof raw === 'object' && Array.isArray((raw as Obj).yesNo) && ((raw as Obj).yesNo as unknown[]).length === 2) {
+    const [yes, no] = (raw as { yesNo: unknown[] }).yesNo.map(String);
+    return { kind: 'yesNo', yes, no };
+  }
+  r.fail(at, '未知的格式：可用 codeName、yyyy-mm-dd、yyyy.mm、yyyy年m月、0.00、{ yesNo: [是, 否] }');
+}
+
+function valueType(f: FieldDef, format: Format | undefined): ValueType {
+  if (format?.kind === 'date') return format.pattern === 'yyyy-mm-dd' ? 'date' : 'text';
+  if (format?.kind === 'decimal' || f.type === 'decimal') return 'decimal';
+  if (f.type === 'integer') return 'integer';
+  if (f.type === 'date') return 'date';
+  return 'text';
+}
+
+function parseColumn(r: DefinitionReader, raw: unknown, at: string, dict: Dictionary, entity: ViewEntity, summary: boolean): TemplateColumn {
+  const o = r.object(raw, at);
+  r.onlyKeys(o, at, ['key', 'header', ...SOURCE_KEYS, 'format', 'where', 'joinWith']);
+  const key = r.string(o, 'key', at, { pattern: /^[a-z][A-Za-z0-9]*$/ })!;
+  const header = typeof o.header === 'string' ? [o.header] : (o.header as string[]);
+  const format = parseFormat(r, o.format, join(at, 'format'));
+  const column = (source: ColumnSource, type: ValueType): TemplateColumn => ({ key, header, source, type });
+  if (o.rowNumber) return column({ kind: 'rowNumber' }, 'integer');
+  if (o.constant !== undefined) return column({ kind: 'constant', value: String(o.constant) }, 'text');
+  if (o.orgUnit !== undefined) return column({ kind: 'orgUnit', level: r.string(o, 'orgUnit', at, { oneOf: ['grid', 'community'] }) as 'grid' | 'community' }, 'text');
+  if (summary) {
+    if (o.count === undefined) r.fail(at, '汇总表的列须为 rowNumber、orgUnit、count 或 constant');
+    if (typeof o.count === 'string') {
+      const of = r.string(o, 'count', at, { oneOf: ['grid', 'household', 'resident'] }) as 'grid' | 'household' | 'resident';
+      return column({ kind: 'count', of, where: parseConditions(r, o.where, join(at, 'where'), dict, 'resident') }, 'integer');
+    }
+    const count = r.object(o.count, join(at, 'count'));
+    r.onlyKeys(count, join(at, 'count'), ['form']);
+    return column({ kind: 'countForm', form: r.string(count, 'form', join(at, 'count'))! }, 'integer');
+  }
+  if (o.age) {
+    if (entity !== 'resident') r.fail(join(at, 'age'), '年龄只能用于居民表');
+    return column({ kind: 'age' }, 'integer');
+  }
+  if (o.concat !== undefined) {
+    const parts = r.array(o.concat, join(at, 'concat')).map((p, i) => ({ field: fieldOf(r, r.object(p, join(join(at, 'concat'), i)).field, join(join(join(at, 'concat'), i), 'field'), dict, OWN[entity]).key }));
+    return column({ kind: 'concat', parts }, 'text');
+  }
+  if (o.keyGroups !== undefined) {
+    if (entity !== 'visit') r.fail(join(at, 'keyGroups'), '人群类别只能用于走访表');
+    const groups = Object.entries(r.object(o.keyGroups, join(at, 'keyGroups'))).map(([form, label]) => ({ form, label: String(label) }));
+    return column({ kind: 'keyGroups', groups, joinWith: typeof o.joinWith === 'string' ? o.joinWith : '、' }, 'text');
+  }
+  if (o.latest !== undefined) {
+    if (o.latest !== 'visit' || entity !== 'resident') r.fail(join(at, 'latest'), '目前只支持居民表的 latest: visit');
+    const f = fieldOf(r, o.field, join(at, 'field'), dict, ['visit']);
+    return column({ kind: 'latestVisit', field: f.key, format }, valueType(f, format));
+  }
+  if (o.related !== undefined) {
+    const relation = r.string(o, 'related', at, { oneOf: Object.keys(RELATIONS[entity]) })!;
+    const f = fieldOf(r, o.field, join(at, 'field'), dict, RELATIONS[entity][relation]);
+    return column({ kind: 'field', field: f.key, related: relation, format }, valueType(f, format));
+  }
+  if (o.field === undefined) r.fail(at, `列须给出数据来源之一：${SOURCE_KEYS.join('、')}`);
+  const f = fieldOf(r, o.field, join(at, 'field'), dict, OWN[entity]);
+  if (format?.kind === 'codeName' && !f.codeList) r.fail(join(at, 'format'), `字段 "${f.key}" 没有代码表，不能用 codeName`);
+  if (format?.kind === 'yesNo' && f.type !== 'boolean') r.fail(join(at, 'format'), `字段 "${f.key}" 不是是/否字段`);
+  return column({ kind: 'field', field: f.key, format }, valueType(f, format));
+}

@@ -1,0 +1,67 @@
+/** A department form as a mapping onto the ledger: parsed and checked from `templates/<code>.yaml`. */
+export interface TemplateDef {
+  code: string;
+  /** Name of the typed GraphQL query (e.g. elderlyLivingAlone). */
+  query: string;
+  name: string;
+  department: string;
+  /** With blanks: {street} {community} {year} {month} {day}. */
+  title: string;
+  /** 'month': a reporting month (F04); otherwise a reference date. */
+  period: 'date' | 'month';
+  blankForm?: string;
+  rows: RowSet | SummaryRows;
+  columns: TemplateColumn[];
+}
+
+export type ViewEntity = 'resident' | 'visit' | 'business';
+
+export interface RowSet {
+  kind: 'rows';
+  entity: ViewEntity;
+  where: Condition[];
+  orderBy: Sort[];
+}
+
+export interface SummaryRows {
+  kind: 'summary';
+  groupBy: 'community';
+  totalsLabel: string;
+}
+
+export type Condition =
+  | { kind: 'field'; field: string; in?: string[]; equals?: string | number | boolean; present?: boolean }
+  | { kind: 'age'; gte?: number; lte?: number }
+  | { kind: 'inPeriod'; field: string }
+  | { kind: 'keyGroup'; forms: string[] };
+
+export type Sort = { kind: 'field'; field: string; descending: boolean } | { kind: 'orgUnit'; level: 'grid' | 'community' };
+
+export type Format =
+  | { kind: 'codeName' }
+  | { kind: 'date'; pattern: 'yyyy-mm-dd' | 'yyyy.mm' | 'yyyy年m月' }
+  | { kind: 'yesNo'; yes: string; no: string }
+  | { kind: 'decimal'; places: number };
+
+export type ColumnSource =
+  | { kind: 'rowNumber' }
+  | { kind: 'field'; field: string; related?: string; format?: Format }
+  | { kind: 'latestVisit'; field: string; format?: Format }
+  | { kind: 'age' }
+  | { kind: 'orgUnit'; level: 'grid' | 'community' }
+  | { kind: 'concat'; parts: { field: string }[] }
+  | { kind: 'keyGroups'; groups: { form: string; label: string }[]; joinWith: string }
+  | { kind: 'count'; of: 'grid' | 'household' | 'resident'; where: Condition[] }
+  | { kind: 'countForm'; form: string }
+  | { kind: 'constant'; value: string };
+
+/** What a column's values are, for GraphQL types and Excel cells. */
+export type ValueType = 'text' | 'integer' | 'decimal' | 'date';
+
+export interface TemplateColumn {
+  key: string;
+  /** Group headers then the leaf header, e.g. ['紧急联系人', '姓名']. */
+  header: string[];
+  source: ColumnSource;
+  type: ValueType;
+}
