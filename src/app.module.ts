@@ -8,6 +8,7 @@ import { formatGraphqlError } from './common/errors/graphql-error.formatter.js';
 import type { AppConfig } from './config/app-config.js';
 import { foundationModules } from './foundation.js';
 import { LedgerModule } from './ledger/ledger.module.js';
+import { ViewsModule } from './views/views.module.js';
 
 @Module({})
 export class AppModule {
@@ -28,6 +29,7 @@ export class AppModule {
           formatError: formatGraphqlError,
         }),
         LedgerModule.forRoot(definitions.dictionary),
+        ViewsModule,
       ],
       providers: [{ provide: APP_FILTER, useClass: DomainErrorFilter }],
     };

@@ -1,0 +1,36 @@
+/** The few SQL spellings that differ between SQLite and PostgreSQL; everything else is written once. */
+export interface SqlDialect {
+  postgres: boolean;
+  /** Placeholder for the n-th parameter (1-based). */
+  param(n: number): string;
+  /** yyyymmdd of a date expression minus whole years, to compare with the birth date inside an ID number. */
+  birthKeyYearsBefore(dateExpr: string, years: number): string;
+  /** A boolean literal parameter value. */
+  bool(value: boolean): unknown;
+}
+
+export function dialectFor(postgres: boolean): SqlDialect {
+  return postgres
+    ? {
+        postgres,
+        param: (n) => `$${n}`,
+        birthKeyYearsBefore: (d, y) => `to_char(${d} - interval '${Number(y)} years', 'YYYYMMDD')`,
+        bool: (v) => v,
+      }
+    : {
+        postgres,
+        param: () => '?',
+        birthKeyYearsBefore: (d, y) => `strftime('%Y%m%d', ${d}, '-${Number(y)} years')`,
+        bool: (v) => (v ? 1 : 0),
+      };
+}
+
+/** Collects parameters and hands out their placeholders in order. */
+export class Params {
+  readonly values: unknown[] = [];
+  constructor(private readonly dialect: SqlDialect) {}
+  add(value: unknown): string {
+    this.values.push(value);
+    return this.dialect.param(this.values.length);
+  }
+}

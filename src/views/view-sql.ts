@@ -1,0 +1,187 @@
+import type { Dictionary, FieldDef } from '../dictionary/dictionary.types.js';
+import type { Condition, RowSet, Sort, TemplateDef } from '../templates/template.types.js';
+import { Params, type SqlDialect } from './sql-dialect.js';
+
+/**
+ * SQL for one row view, built from the template: filters, sorts and paging run in the database, on SQLite and
+ * PostgreSQL alike. Pure: strings and parameters only.
+ */
+
+/** Table aliases: the view's own rows (e), the resident they concern (r) and that resident's household (h). */
+interface Aliases {
+  from: string;
+  /** Alias holding the resident whose facts (ID number, household) the row shows. */
+  resident: string;
+  household: string;
+  /** Column holding the grid the row belongs to. */
+  gridColumn: string;
+  relations: Record<string, { alias: string; join: string; entities: string[] }>;
+}
+
+const ALIASES: Record<RowSet['entity'], Aliases> = {
+  resident: {
+    from: 'residents e LEFT JOIN households h ON h.id = e.household_id',
+    resident: 'e',
+    household: 'h',
+    gridColumn: 'e.grid_code',
+    relations: { liaisonStaff: { alias: 'ls', join: 'LEFT JOIN staff ls ON ls.id = e.liaison_staff_id', entities: ['staff'] } },
+  },
+  visit: {
+    from: 'visits e JOIN residents r ON r.id = e.resident_id LEFT JOIN households h ON h.id = r.household_id',
+    resident: 'r',
+    household: 'h',
+    gridColumn: 'r.grid_code',
+    relations: {
+      resident: { alias: 'r', join: '', entities: ['resident', 'household'] },
+      staff: { alias: 'st', join: 'JOIN staff st ON st.id = e.staff_id', entities: ['staff'] },
+    },
+  },
+  business: {
+    from: 'businesses e JOIN residents r ON r.id = e.operator_id LEFT JOIN households h ON h.id = r.household_id',
+    resident: 'r',
+    household: 'h',
+    gridColumn: 'e.grid_code',
+    relations: { operator: { alias: 'r', join: '', entities: ['resident', 'household'] } },
+  },
+};
+
+export const ORG_JOIN = (gridColumn: string) => `JOIN org_units g ON g.code = ${gridColumn} JOIN org_units c ON c.code = g.parent_code`;
+
+/** How long an org unit's code prefix is at each level: grid codes start with their community's, and so on up. */
+export const PREFIX_LENGTH = { district: 6, street: 9, community: 12, grid: 15 } as const;
+
+export interface ViewSql {
+  /** SELECT … FROM … WHERE (no ORDER/LIMIT): rows for one org unit, reference date and period. */
+  select: string;
+  params: unknown[];
+  count: string;
+  countParams: unknown[];
+  orderBy: string;
+}
+
+export interface ViewScope {
+  gridPrefix: string;
+  referenceDate: string;
+  period: { from: string; to: string };
+}
+
+export class ViewSqlBuilder {
+  private readonly aliases: Aliases;
+
+  constructor(
+    private readonly def: TemplateDef & { rows: RowSet },
+    private readonly dict: Dictionary,
+    private readonly dialect: SqlDialect,
+    /** Row filters of the other forms, for keyGroups (F04 asks which of F01–F03 a person was in). */
+    private readonly forms: Map<string, RowSet>,
+  ) {
+    this.aliases = ALIASES[def.rows.entity];
+  }
+
+  /** Column expression of a field, seen from the view's own rows or through a relation. */
+  column(field: FieldDef, related?: string): string {
+    if (field.key === 'birthDate' || field.key === 'gender') return this.column(this.dict.byKey.get('idNumber')!, related);
+    if (related) {
+      const rel = this.aliases.relations[related];
+      return `${field.entity === 'household' ? this.aliases.household : rel.alias}.${field.column}`;
+    }
+    if (field.entity === 'household') return `${this.aliases.household}.${field.column}`;
+    if (this.def.rows.entity !== 'resident' && (field.entity === 'resident')) return `${this.aliases.resident}.${field.column}`;
+    return `e.${field.column}`;
+  }
+
+  private idNumber(): string {
+    return `${this.aliases.resident}.id_number`;
+  }
+
+  /** A resident condition. `ageOn` is a date expression (F04: the visit date) or null for the reference date. */
+  condition(c: Condition, params: Params, scope: ViewScope, ageOn: string | null): string {
+    switch (c.kind) {
+      case 'field': {
+        const col = this.column(this.dict.byKey.get(c.field)!);
+        if (c.in) return `${col} IN (${c.in.map((v) => params.add(v)).join(', ')})`;
+        if (c.present !== undefined) return `${col} IS ${c.present ? 'NOT ' : ''}NULL`;
+        return `${col} = ${params.add(typeof c.equals === 'boolean' ? this.dialect.bool(c.equals) : c.equals)}`;
+      }
+      case 'age': {
+        const birth = `substr(${this.idNumber()}, 7, 8)`;
+        const cutoff = (years: number) => (ageOn ? this.dialect.birthKeyYearsBefore(ageOn, years) : params.add(birthKeyYearsBefore(scope.referenceDate, years)));
+        const parts: string[] = [];
+        if (c.gte !== undefined) parts.push(`${birth} <= ${cutoff(c.gte)}`);
+        if (c.lte !== undefined) parts.push(`${birth} > ${cutoff(c.lte + 1)}`);
+        return parts.join(' AND ') || '1 = 1';
+      }
+      case 'inPeriod': {
+        const col = this.column(this.dict.byKey.get(c.field)!);
+        return `${col} >= ${params.add(scope.period.from)} AND ${col} <= ${params.add(scope.period.to)}`;
+      }
+      case 'keyGroup':
+        return `(${c.forms.map((f) => this.keyGroupCondition(f, params, scope)).join(' OR ')})`;
+    }
+  }
+
+  /** Whether the visited resident belonged to a resident form's rows on the visit date. */
+  keyGroupCondition(form: string, params: Params, scope: ViewScope): string {
+    const rows = this.forms.get(form)!;
+    const onVisitDate = this.def.rows.entity === 'visit' ? 'e.visit_date' : null;
+    return `(${rows.where.map((w) => this.condition(w, params, scope, onVisitDate)).join(' AND ') || '1 = 1'})`;
+  }
+
+  private sort(s: Sort): string[] {
+    if (s.kind === 'orgUnit') return s.level === 'grid' ? ['c.sort_order', 'c.code', 'g.sort_order', 'g.code'] : ['c.sort_order', 'c.code'];
+    const f = this.dict.byKey.get(s.field)!;
+    const expr = f.key === 'birthDate' ? `substr(${this.idNumber()}, 7, 8)` : this.column(f);
+    return [`${expr}${s.descending ? ' DESC' : ''}`];
+  }
+
+  /** The SELECT list: every column a row needs, aliased by what it is. */
+  private selectList(params: Params, scope: ViewScope): string[] {
+    const list = ['e.id AS row_id', `${this.idNumber()} AS row_id_number`, 'g.name AS grid_name', 'c.name AS community_name'];
+    for (const col of this.def.columns) {
+      const s = col.source;
+      if (s.kind === 'field') list.push(`${this.column(this.dict.byKey.get(s.field)!, s.related)} AS "v_${col.key}"`);
+      if (s.kind === 'concat') s.parts.forEach((p, i) => list.push(`${this.column(this.dict.byKey.get(p.field)!)} AS "v_${col.key}_${i}"`));
+      if (s.kind === 'latestVisit') {
+        list.push(`(SELECT MAX(lv.${this.dict.byKey.get(s.field)!.column}) FROM visits lv WHERE lv.resident_id = e.id) AS "v_${col.key}"`);
+      }
+      if (s.kind === 'keyGroups') {
+        s.groups.forEach((g, i) => list.push(`CASE WHEN ${this.keyGroupCondition(g.form, params, scope)} THEN 1 ELSE 0 END AS "v_${col.key}_${i}"`));
+      }
+    }
+    return list;
+  }
+
+  private where(params: Params, scope: ViewScope): string {
+    const grid = this.aliases.gridColumn;
+    // Org unit codes are prefixes of their descendants' codes: a range on the grid code selects a whole subtree.
+    const where = [`${grid} >= ${params.add(scope.gridPrefix)}`, `${grid} < ${params.add(`${scope.gridPrefix}:`)}`];
+    for (const w of this.def.rows.where) where.push(this.condition(w, params, scope, null));
+    return where.join(' AND ');
+  }
+
+  build(scope: ViewScope): ViewSql {
+    const relationJoins = Object.values(this.aliases.relations).map((r) => r.join).filter(Boolean);
+    const from = `FROM ${this.aliases.from} ${ORG_JOIN(this.aliases.gridColumn)} ${relationJoins.join(' ')}`;
+    const params = new Params(this.dialect);
+    const select = this.selectList(params, scope);
+    const where = this.where(params, scope);
+    const countParams = new Params(this.dialect);
+    const countWhere = this.where(countParams, scope);
+    return {
+      select: `SELECT ${select.join(', ')} ${from} WHERE ${where}`,
+      params: params.values,
+      count: `SELECT COUNT(*) AS n ${from} WHERE ${countWhere}`,
+      countParams: countParams.values,
+      orderBy: [...this.def.rows.orderBy.flatMap((s) => this.sort(s)), 'e.id'].join(', '),
+    };
+  }
+}
+
+/** yyyymmdd of a date some whole years earlier; 29 February falls back to the 28th. */
+export function birthKeyYearsBefore(date: string, years: number): string {
+  const [y, m, d] = date.split('-').map(Number);
+  const year = y - years;
+  const leap = (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0;
+  const day = m === 2 && d === 29 && !leap ? 28 : d;
+  return `${year}${String(m).padStart(2, '0')}${String(day).padStart(2, '0')}`;
+}

@@ -1,0 +1,38 @@
+import { Field, Int, ObjectType } from '@nestjs/graphql';
+import { GraphQLJSON } from 'graphql-type-json';
+
+@ObjectType('TemplateColumn', { description: '部门表单的一列' })
+export class TemplateColumnType {
+  @Field({ description: '列键（类型化查询中的字段名）' }) key!: string;
+  @Field(() => [String], { description: '表头：分组表头在前，末项为本列表头' }) header!: string[];
+  @Field({ description: '取值类型：text integer decimal date' }) type!: string;
+}
+
+@ObjectType('Template', { description: '部门表单模板：对台账的声明式映射' })
+export class TemplateType {
+  @Field({ description: '表单代码，如 F01' }) code!: string;
+  @Field({ description: '类型化查询的名称' }) query!: string;
+  @Field({ description: '表单名称' }) name!: string;
+  @Field({ description: '要求填报的部门' }) department!: string;
+  @Field({ description: '标题模式：{street}{community}{year}{month}{day} 处填入名称和日期' }) title!: string;
+  @Field({ description: 'date：按参考日期；month：按月份（报告期）' }) period!: string;
+  @Field({ description: '是否为汇总表（每社区一行，末行合计）' }) summary!: boolean;
+  @Field(() => [TemplateColumnType]) columns!: TemplateColumnType[];
+}
+
+@ObjectType('PageInfo', { description: '分页信息' })
+export class PageInfoType {
+  @Field({ description: '是否还有下一页' }) hasNextPage!: boolean;
+  @Field(() => String, { nullable: true, description: '下一页请求时作为 after 传回' }) endCursor!: string | null;
+}
+
+@ObjectType('FormView', { description: '一张部门表单在某区划、某参考日期的数据（通用格式）' })
+export class FormViewType {
+  @Field() code!: string;
+  @Field({ description: '填好名称和日期的标题' }) title!: string;
+  @Field({ description: '参考日期（年龄等按此日计算）' }) referenceDate!: string;
+  @Field(() => [TemplateColumnType], { description: '列（本用户可见的列）' }) columns!: TemplateColumnType[];
+  @Field(() => Int, { description: '符合条件的总行数' }) totalCount!: number;
+  @Field(() => [GraphQLJSON], { description: '本页各行，每行是按列顺序排列的值数组' }) rows!: unknown[][];
+  @Field(() => PageInfoType) pageInfo!: PageInfoType;
+}

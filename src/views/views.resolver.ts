@@ -1,0 +1,24 @@
+import { Args, Int, Query, Resolver } from '@nestjs/graphql';
+import { FormViewType, TemplateType } from './view.types.js';
+import { ViewsService } from './views.service.js';
+
+@Resolver()
+export class ViewsResolver {
+  constructor(private readonly views: ViewsService) {}
+
+  @Query(() => [TemplateType], { description: '全部部门表单模板' })
+  templates() {
+    return this.views.list().map((t) => ({ ...t, summary: t.rows.kind === 'summary' }));
+  }
+
+  @Query(() => FormViewType, { description: '一张表单在某区划（任意层级）的数据：列与按列排列的行，分页' })
+  formView(
+    @Args('code', { description: '表单代码，如 F01' }) code: string,
+    @Args('orgUnit', { description: '区划或网格代码；区县、街道包含其下全部社区' }) orgUnit: string,
+    @Args('referenceDate', { type: () => String, nullable: true, description: '参考日期 yyyy-mm-dd 或月份 yyyy-mm；默认今天/本月' }) referenceDate?: string | null,
+    @Args('first', { type: () => Int, nullable: true, description: '每页行数，默认 100，最多 500' }) first?: number | null,
+    @Args('after', { type: () => String, nullable: true, description: '上一页的 endCursor' }) after?: string | null,
+  ) {
+    return this.views.formView({}, { code, orgUnit, referenceDate, first, after });
+  }
+}

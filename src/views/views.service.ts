@@ -1,0 +1,155 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import { DomainError, NotFoundError, ValidationFailedError } from '../common/errors/domain-errors.js';
+import { DICTIONARY } from '../dictionary/dictionary.module.js';
+import type { Dictionary } from '../dictionary/dictionary.types.js';
+import { isRealDate, todayIso } from '../identity/index.js';
+import { OrgUnitRepository } from '../ledger/org-unit.repository.js';
+import type { TemplateSummary } from '../templates/template.loader.js';
+import { TEMPLATES } from '../templates/templates.module.js';
+import type { RowSet, TemplateColumn, TemplateDef, ValueType } from '../templates/template.types.js';
+import { formatRow } from './row-formatter.js';
+import { dialectFor } from './sql-dialect.js';
+import { ViewAccess, type Viewer } from './view-access.js';
+import { PREFIX_LENGTH, ViewSqlBuilder } from './view-sql.js';
+
+export const MAX_PAGE_SIZE = 500;
+
+export interface FormViewArgs {
+  code: string;
+  orgUnit: string;
+  referenceDate?: string | null;
+  first?: number | null;
+  after?: string | null;
+}
+
+export interface FormView {
+  code: string;
+  title: string;
+  referenceDate: string;
+  period: { from: string; to: string };
+  columns: { key: string; header: string[]; type: ValueType }[];
+  totalCount: number;
+  rows: unknown[][];
+  pageInfo: { hasNextPage: boolean; endCursor: string | null };
+}
+
+class BadCursorError extends DomainError {
+  readonly code = 'BAD_CURSOR';
+  constructor() {
+    super('分页游标无效：请使用上一页 pageInfo.endCursor 的值');
+  }
+}
+
+/** Department forms as views of the ledger: rows filtered, sorted and paged in the database. */
+@Injectable()
+export class ViewsService {
+  private readonly templates: Map<string, TemplateDef>;
+  private readonly builders = new Map<string, ViewSqlBuilder>();
+
+  constructor(
+    @Inject(TEMPLATES) templates: TemplateSummary[],
+    @Inject(DICTIONARY) private readonly dictionary: Dictionary,
+    private readonly dataSource: DataSource,
+    private readonly orgUnits: OrgUnitRepository,
+    private readonly access: ViewAccess,
+  ) {
+    this.templates = new Map(templates.map((t) => [t.code, t.def]));
+    const rowSets = new Map([...this.templates].filter(([, d]) => d.rows.kind === 'rows').map(([c, d]) => [c, d.rows as RowSet]));
+    const dialect = dialectFor(dataSource.options.type === 'postgres');
+    for (const [code, def] of this.templates) {
+      if (def.rows.kind === 'rows') this.builders.set(code, new ViewSqlBuilder(def as TemplateDef & { rows: RowSet }, dictionary, dialect, rowSets));
+    }
+  }
+
+  list(): TemplateDef[] {
+    return [...this.templates.values()];
+  }
+
+  template(code: string): TemplateDef {
+    const def = this.templates.get(code);
+    if (!def) throw new NotFoundError(`没有代码为 "${code}" 的表单`);
+    return def;
+  }
+
+  async formView(viewer: Viewer, args: FormViewArgs): Promise<FormView> {
+    const def = this.template(args.code);
+    const unit = await this.orgUnits.findByCode(args.orgUnit);
+    if (!unit) throw new NotFoundError(`没有代码为 "${args.orgUnit}" 的区划或网格`);
+    const { referenceDate, period } = resolvePeriod(def, args.referenceDate);
+    const grant = this.access.grant(viewer, def, unit.code);
+    const first = Math.min(Math.max(args.first ?? 100, 1), MAX_PAGE_SIZE);
+    const offset = decodeCursor(args.after);
+    const builder = this.builders.get(def.code);
+    if (!builder) throw new NotFoundError(`表单 ${def.code} 是汇总表，请用 summaryView 查询`);
+    const sql = builder.build({ gridPrefix: unit.code.slice(0, PREFIX_LENGTH[unit.level]), referenceDate, period });
+    const [raw, [{ n }]] = await Promise.all([
+      this.dataSource.query(`${sql.select} ORDER BY ${sql.orderBy} LIMIT ${first + 1} OFFSET ${offset}`, sql.params),
+      this.dataSource.query(sql.count, sql.countParams),
+    ]);
+    const page = (raw as Record<string, unknown>[]).slice(0, first);
+    const rows = page.map((r, i) => {
+      const values = formatRow(def.columns, this.dictionary, r, { rowNumber: offset + i + 1, referenceDate });
+      return grant.columns.map((c) => grant.cell(c, values[def.columns.indexOf(c)]));
+    });
+    return {
+      code: def.code,
+      title: await this.title(def, unit.code, referenceDate, period),
+      referenceDate,
+      period,
+      columns: grant.columns.map(describeColumn),
+      totalCount: Number(n),
+      rows,
+      pageInfo: { hasNextPage: raw.length > first, endCursor: page.length ? encodeCursor(offset + page.length) : null },
+    };
+  }
+
+  /** The form's title with its blanks filled from the org unit and the period. */
+  async title(def: TemplateDef, orgUnitCode: string, referenceDate: string, period: { from: string }): Promise<string> {
+    const lineage = await this.orgUnits.lineage(orgUnitCode);
+    const name = (level: string) => lineage.find((u) => u.level === level)?.name ?? '';
+    const [year, month, day] = (def.period === 'month' ? period.from : referenceDate).split('-');
+    return def.title
+      .replace('{street}', name('street'))
+      .replace('{community}', name('community'))
+      .replace('{year}', year)
+      .replace('{month}', String(Number(month)))
+      .replace('{day}', String(Number(day)));
+  }
+}
+
+function describeColumn(c: TemplateColumn) {
+  return { key: c.key, header: c.header, type: c.type };
+}
+
+/** A reference date (default today) or, for monthly forms, a month (yyyy-mm, default this month). */
+export function resolvePeriod(def: TemplateDef, given: string | null | undefined): { referenceDate: string; period: { from: string; to: string } } {
+  const today = todayIso();
+  const text = given?.trim() || (def.period === 'month' ? today.slice(0, 7) : today);
+  const month = /^(\d{4})-(\d{2})$/.exec(text);
+  if (month || def.period === 'month') {
+    const ym = month ? text : text.slice(0, 7);
+    const [y, m] = ym.split('-').map(Number);
+    const last = new Date(Date.UTC(y, m, 0)).getUTCDate();
+    const from = `${ym}-01`;
+    const to = `${ym}-${String(last).padStart(2, '0')}`;
+    if (!isRealDate(from)) throw invalidDate(text);
+    // Ages in a monthly form are ages at the end of the month (FORMS.md: "the end of the reporting period").
+    return { referenceDate: to, period: { from, to } };
+  }
+  if (!isRealDate(text)) throw invalidDate(text);
+  return { referenceDate: text, period: { from: text, to: text } };
+}
+
+function invalidDate(text: string) {
+  return new ValidationFailedError([{ path: ['referenceDate'], code: 'INVALID_DATE', message: `参考日期："${text}" 不是有效日期（yyyy-mm-dd）或年月（yyyy-mm）` }]);
+}
+
+const encodeCursor = (offset: number) => Buffer.from(`o:${offset}`).toString('base64url');
+
+function decodeCursor(cursor: string | null | undefined): number {
+  if (!cursor) return 0;
+  const m = /^o:(\d{1,9})$/.exec(Buffer.from(cursor, 'base64url').toString());
+  if (!m) throw new BadCursorError();
+  return Number(m[1]);
+}

@@ -1,0 +1,83 @@
+import { ageOn, todayIso } from '../../src/identity/index.js';
+import { COMMUNITY, DISTRICT, GRID, idNumber, insertOrgFixture, OTHER_COMMUNITY, OTHER_GRID, STREET } from '../support/fixtures.js';
+import { createTestApp, isPostgres, type TestApp } from '../support/test-app.js';
+
+const VIEW = `query ($code: String!, $org: String!) { formView(code: $code, orgUnit: $org, first: 500) { title totalCount columns { key header } rows } }`;
+
+describe(`one entry updates every form (${isPostgres() ? 'PostgreSQL' : 'SQLite'})`, () => {
+  let t: TestApp;
+  let staff: { gridWorkerId: number; cadreId: number };
+  const id = idNumber('440524', '19480315', 27);
+  const today = todayIso();
+
+  beforeAll(async () => {
+    t = await createTestApp();
+    staff = await insertOrgFixture(t.dataSource);
+  });
+  afterAll(() => t.close());
+
+  async function view(code: string, org = COMMUNITY) {
+    const res = await t.gql(VIEW, { code, org });
+    expect(res.errors).toBeUndefined();
+    const { columns, rows } = res.data.formView;
+    return { ...res.data.formView, records: rows.map((r: unknown[]) => Object.fromEntries(columns.map((c: { key: string }, i: number) => [c.key, r[i]]))) };
+  }
+  const mine = async (code: string, org?: string) => (await view(code, org)).records.filter((r: any) => (r.idNumber ?? r.operatorIdNumber) === id);
+
+  it('finds one resident, entered once, in F01, F02, F03, F05, F06 and F07 with the derived columns right', async () => {
+    const res = await t.gql(`mutation ($i: UpsertResidentInput!) { upsertResident(input: $i) { version } }`, {
+      i: {
+        idNumber: id, gridCode: GRID, name: '张德明', phone: '13912345678', currentAddress: '桥北路12号', healthStatus: '3',
+        livingArrangement: '1', maritalStatus: '30', childrenCount: 0, proneToWandering: true, wanderingReason: '1', heightCm: 168,
+        disabilityCategory: '4', disabilityGrade: '2', severeDisabilityCareSubsidy: true, ethnicity: '01', hukouNature: '1',
+        enlistmentDate: '1966-03', dischargeDate: '1971-12', dischargeMethod: '4', politicalStatus: '01',
+        registrationType: '2', hukouAddress: '广东省汕头市潮阳区', arrivalDate: '2020-05-01', dwellingType: '2', landlordName: '周房东',
+        liaisonStaff: staff.cadreId, oldAgeAllowance: true, supportMode: '2', monthlySupportAmount: 800.5,
+      },
+    });
+    expect(res.errors).toBeUndefined();
+    const age = ageOn('1948-03-15', today);
+
+    const [f01] = await mine('F01');
+    expect(f01).toMatchObject({ rowNumber: 1, name: '张德明', gender: '男', birthDate: '1948-03-15', age, phone: '13912345678', currentAddress: '桥北路12号', healthStatus: '不健康但生活能自理', oldAgeAllowance: '是', minimumLivingAllowance: '否', latestVisitDate: null, gridName: '第一网格' });
+    const [f02] = await mine('F02');
+    expect(f02).toMatchObject({ age, maritalStatus: '丧偶', childrenCount: 0, supportMode: '分散供养', monthlySupportAmount: 800.5, liaisonStaffName: '李升俊', liaisonStaffPhone: '13800000002' });
+    const [f03] = await mine('F03');
+    expect(f03).toMatchObject({ wanderingReason: '认知障碍', heightCm: 168, photoCollected: '未采集' });
+    const [f05] = await mine('F05');
+    expect(f05).toMatchObject({ ethnicity: '汉族', disabilityCertificateNumber: `${id}42`, disabilityCategory: '肢体', disabilityGrade: '二级', hukouNature: '农业', severeDisabilityCareSubsidy: '是' });
+    const [f06] = await mine('F06');
+    expect(f06).toMatchObject({ birthDate: '1948.03', politicalStatus: '中共党员', enlistmentDate: '1966.03', dischargeDate: '1971.12', dischargeMethod: '退伍' });
+    const [f07] = await mine('F07');
+    expect(f07).toMatchObject({ hukouAddress: '广东省汕头市潮阳区', arrivalDate: '2020-05-01', dwellingType: '租赁房', landlordName: '周房东', residencePermit: '未办理', registeredOn: today });
+    // The whole district includes the community.
+    expect(await mine('F01', DISTRICT)).toHaveLength(1);
+  });
+
+  it('shows a visit in F04 with the key groups of the day, and in F01 as the latest visit', async () => {
+    const res = await t.gql(`mutation { recordVisit(input: { residentIdNumber: "${id}", staffId: ${staff.gridWorkerId}, visitDate: "${today}", visitMethod: "1", disposition: "3" }) { id } }`);
+    expect(res.errors).toBeUndefined();
+    const f04 = await view('F04');
+    expect(f04.records).toEqual([expect.objectContaining({ visitDate: today, residentName: '张德明', keyGroups: '独居老人、孤寡老人、易走失人员', visitMethod: '入户走访', visitorName: '夏雪', gridName: '第一网格' })]);
+    expect((await mine('F01'))[0].latestVisitDate).toBe(today);
+  });
+
+  it('takes them out of exactly the right forms when one fact changes', async () => {
+    const before = (await t.gql(`{ resident(idNumber: "${id}") { version } }`)).data.resident.version;
+    const res = await t.gql(`mutation { upsertResident(input: { idNumber: "${id}", expectedVersion: ${before}, livingArrangement: "3" }) { version } }`);
+    expect(res.errors).toBeUndefined();
+    expect(await mine('F01')).toHaveLength(0); // no longer living alone
+    for (const code of ['F02', 'F03', 'F05', 'F06', 'F07']) expect([code, (await mine(code)).length]).toEqual([code, 1]);
+    expect((await view('F04')).records[0].keyGroups).toBe('孤寡老人、易走失人员');
+  });
+
+  it('moves them to another community: gone from every form here, present in every form there', async () => {
+    const before = (await t.gql(`{ resident(idNumber: "${id}") { version } }`)).data.resident.version;
+    const res = await t.gql(`mutation { upsertResident(input: { idNumber: "${id}", expectedVersion: ${before}, gridCode: "${OTHER_GRID}", currentAddress: "同心路8号" }) { version } }`);
+    expect(res.errors).toBeUndefined();
+    for (const code of ['F02', 'F03', 'F05', 'F06', 'F07']) {
+      expect([code, (await mine(code, COMMUNITY)).length, (await mine(code, OTHER_COMMUNITY)).length]).toEqual([code, 0, 1]);
+    }
+    expect((await mine('F03', STREET))[0]).toMatchObject({ currentAddress: '同心路8号', gridName: '第一网格' });
+  });
+});
