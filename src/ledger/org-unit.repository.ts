@@ -45,6 +45,18 @@ export class OrgUnitRepository {
     return chain;
   }
 
+  /** Communities whose codes start with a prefix, in their streets' order and then their own. */
+  async communitiesUnder(prefix: string): Promise<OrgUnit[]> {
+    const all = await this.repo()
+      .createQueryBuilder('o')
+      .where("o.level IN ('street', 'community') AND o.code >= :from AND o.code < :to", { from: prefix, to: `${prefix}:` })
+      .getMany();
+    const street = new Map(all.filter((u) => u.level === 'street').map((u) => [u.code, u.sortOrder]));
+    return all
+      .filter((u) => u.level === 'community')
+      .sort((a, b) => (street.get(a.parentCode!) ?? 0) - (street.get(b.parentCode!) ?? 0) || a.parentCode!.localeCompare(b.parentCode!) || a.sortOrder - b.sortOrder || a.code.localeCompare(b.code));
+  }
+
   count(): Promise<number> {
     return this.repo().count();
   }

@@ -159,6 +159,17 @@ export class ViewSqlBuilder {
     return where.join(' AND ');
   }
 
+  /** Rows per community of the scope: the counts behind a summary form's columns. */
+  countByCommunity(scope: ViewScope): { sql: string; params: unknown[] } {
+    const relationJoins = Object.values(this.aliases.relations).map((r) => r.join).filter(Boolean);
+    const params = new Params(this.dialect);
+    const where = this.where(params, scope);
+    return {
+      sql: `SELECT c.code AS community, COUNT(*) AS n FROM ${this.aliases.from} ${ORG_JOIN(this.aliases.gridColumn)} ${relationJoins.join(' ')} WHERE ${where} GROUP BY c.code`,
+      params: params.values,
+    };
+  }
+
   build(scope: ViewScope): ViewSql {
     const relationJoins = Object.values(this.aliases.relations).map((r) => r.join).filter(Boolean);
     const from = `FROM ${this.aliases.from} ${ORG_JOIN(this.aliases.gridColumn)} ${relationJoins.join(' ')}`;

@@ -7,7 +7,8 @@ import { isRealDate, todayIso } from '../identity/index.js';
 import { OrgUnitRepository } from '../ledger/org-unit.repository.js';
 import type { TemplateSummary } from '../templates/template.loader.js';
 import { TEMPLATES } from '../templates/templates.module.js';
-import type { RowSet, TemplateColumn, TemplateDef, ValueType } from '../templates/template.types.js';
+import type { RowSet, SummaryRows, TemplateColumn, TemplateDef, ValueType } from '../templates/template.types.js';
+import { SummaryView } from './summary-view.js';
 import { formatRow } from './row-formatter.js';
 import { dialectFor } from './sql-dialect.js';
 import { ViewAccess, type Viewer } from './view-access.js';
@@ -46,6 +47,7 @@ class BadCursorError extends DomainError {
 export class ViewsService {
   private readonly templates: Map<string, TemplateDef>;
   private readonly builders = new Map<string, ViewSqlBuilder>();
+  private readonly summaries = new Map<string, SummaryView>();
 
   constructor(
     @Inject(TEMPLATES) templates: TemplateSummary[],
@@ -59,6 +61,7 @@ export class ViewsService {
     const dialect = dialectFor(dataSource.options.type === 'postgres');
     for (const [code, def] of this.templates) {
       if (def.rows.kind === 'rows') this.builders.set(code, new ViewSqlBuilder(def as TemplateDef & { rows: RowSet }, dictionary, dialect, rowSets));
+      else this.summaries.set(code, new SummaryView(def as TemplateDef & { rows: SummaryRows }, dictionary, dialect, rowSets, this.templates));
     }
   }
 
@@ -80,9 +83,17 @@ export class ViewsService {
     const grant = this.access.grant(viewer, def, unit.code);
     const first = Math.min(Math.max(args.first ?? 100, 1), MAX_PAGE_SIZE);
     const offset = decodeCursor(args.after);
-    const builder = this.builders.get(def.code);
-    if (!builder) throw new NotFoundError(`表单 ${def.code} 是汇总表，请用 summaryView 查询`);
-    const sql = builder.build({ gridPrefix: unit.code.slice(0, PREFIX_LENGTH[unit.level]), referenceDate, period });
+    const gridPrefix = unit.code.slice(0, PREFIX_LENGTH[unit.level]);
+    const title = await this.title(def, unit.code, referenceDate, period);
+    const summary = this.summaries.get(def.code);
+    if (summary) {
+      // Visits counted by a summary are those of the reference date's month.
+      const month = resolvePeriod({ ...def, period: 'month' }, referenceDate.slice(0, 7)).period;
+      const all = await summary.rows(this.dataSource, await this.orgUnits.communitiesUnder(gridPrefix), { gridPrefix, referenceDate, period: month });
+      const rows = all.map((values) => grant.columns.map((c) => grant.cell(c, values[def.columns.indexOf(c)])));
+      return { code: def.code, title, referenceDate, period: month, columns: grant.columns.map(describeColumn), totalCount: rows.length, rows, pageInfo: { hasNextPage: false, endCursor: null } };
+    }
+    const sql = this.builders.get(def.code)!.build({ gridPrefix, referenceDate, period });
     const [raw, [{ n }]] = await Promise.all([
       this.dataSource.query(`${sql.select} ORDER BY ${sql.orderBy} LIMIT ${first + 1} OFFSET ${offset}`, sql.params),
       this.dataSource.query(sql.count, sql.countParams),
@@ -94,7 +105,7 @@ export class ViewsService {
     });
     return {
       code: def.code,
-      title: await this.title(def, unit.code, referenceDate, period),
+      title,
       referenceDate,
       period,
       columns: grant.columns.map(describeColumn),

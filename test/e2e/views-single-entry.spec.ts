@@ -22,9 +22,15 @@ describe(`one entry updates every form (${isPostgres() ? 'PostgreSQL' : 'SQLite'
     const { columns, rows } = res.data.formView;
     return { ...res.data.formView, records: rows.map((r: unknown[]) => Object.fromEntries(columns.map((c: { key: string }, i: number) => [c.key, r[i]]))) };
   }
+  const f09 = async () => {
+    const { records } = await view('F09', STREET);
+    return Object.fromEntries(records.map((r: any) => [r.communityName, r]));
+  };
   const mine = async (code: string, org?: string) => (await view(code, org)).records.filter((r: any) => (r.idNumber ?? r.operatorIdNumber) === id);
 
   it('finds one resident, entered once, in F01, F02, F03, F05, F06 and F07 with the derived columns right', async () => {
+    const before = await f09();
+    expect(before['桥北社区']).toMatchObject({ rowNumber: 1, grids: 2, households: 0, residents: 0, elderlyLivingAlone: 0 });
     const res = await t.gql(`mutation ($i: UpsertResidentInput!) { upsertResident(input: $i) { version } }`, {
       i: {
         idNumber: id, gridCode: GRID, name: '张德明', phone: '13912345678', currentAddress: '桥北路12号', healthStatus: '3',
@@ -50,6 +56,13 @@ describe(`one entry updates every form (${isPostgres() ? 'PostgreSQL' : 'SQLite'
     expect(f06).toMatchObject({ birthDate: '1948.03', politicalStatus: '中共党员', enlistmentDate: '1966.03', dischargeDate: '1971.12', dischargeMethod: '退伍' });
     const [f07] = await mine('F07');
     expect(f07).toMatchObject({ hukouAddress: '广东省汕头市潮阳区', arrivalDate: '2020-05-01', dwellingType: '租赁房', landlordName: '周房东', residencePermit: '未办理', registeredOn: today });
+    // F09 for the street: every count of the community moved by one, and so did the 合计 row.
+    const after = await f09();
+    for (const key of ['households', 'residents', 'aged60Plus', 'elderlyLivingAlone', 'elderlyWithoutFamily', 'proneToWandering', 'disabled', 'veterans', 'floatingPopulation']) {
+      expect([key, after['桥北社区'][key] - before['桥北社区'][key], after['合计'][key] - before['合计'][key]]).toEqual([key, 1, 1]);
+    }
+    expect(after['合计'].rowNumber).toBeNull();
+    expect(after['测试社区']).toEqual(before['测试社区']);
     // The whole district includes the community.
     expect(await mine('F01', DISTRICT)).toHaveLength(1);
   });
@@ -60,6 +73,7 @@ describe(`one entry updates every form (${isPostgres() ? 'PostgreSQL' : 'SQLite'
     const f04 = await view('F04');
     expect(f04.records).toEqual([expect.objectContaining({ visitDate: today, residentName: '张德明', keyGroups: '独居老人、孤寡老人、易走失人员', visitMethod: '入户走访', visitorName: '夏雪', gridName: '第一网格' })]);
     expect((await mine('F01'))[0].latestVisitDate).toBe(today);
+    expect((await f09())['桥北社区'].visits).toBe(1);
   });
 
   it('takes them out of exactly the right forms when one fact changes', async () => {
@@ -69,6 +83,7 @@ describe(`one entry updates every form (${isPostgres() ? 'PostgreSQL' : 'SQLite'
     expect(await mine('F01')).toHaveLength(0); // no longer living alone
     for (const code of ['F02', 'F03', 'F05', 'F06', 'F07']) expect([code, (await mine(code)).length]).toEqual([code, 1]);
     expect((await view('F04')).records[0].keyGroups).toBe('孤寡老人、易走失人员');
+    expect((await f09())['桥北社区']).toMatchObject({ elderlyLivingAlone: 0, elderlyWithoutFamily: 1, residents: 1 });
   });
 
   it('moves them to another community: gone from every form here, present in every form there', async () => {
@@ -79,5 +94,8 @@ describe(`one entry updates every form (${isPostgres() ? 'PostgreSQL' : 'SQLite'
       expect([code, (await mine(code, COMMUNITY)).length, (await mine(code, OTHER_COMMUNITY)).length]).toEqual([code, 0, 1]);
     }
     expect((await mine('F03', STREET))[0]).toMatchObject({ currentAddress: '同心路8号', gridName: '第一网格' });
+    const moved = await f09();
+    expect(moved['桥北社区']).toMatchObject({ residents: 0, households: 0, disabled: 0 });
+    expect(moved['测试社区']).toMatchObject({ residents: 1, households: 1, disabled: 1, floatingPopulation: 1 });
   });
 });

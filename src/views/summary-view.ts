@@ -1,0 +1,73 @@
+import type { DataSource } from 'typeorm';
+import type { Dictionary } from '../dictionary/dictionary.types.js';
+import type { OrgUnit } from '../ledger/org-unit.repository.js';
+import type { RowSet, SummaryRows, TemplateDef } from '../templates/template.types.js';
+import { Params, type SqlDialect } from './sql-dialect.js';
+import { ORG_JOIN, type ViewScope, ViewSqlBuilder } from './view-sql.js';
+
+/**
+ * A summary form (F09): one row per community of a street, in the street's order, each count computed in the
+ * database with the same filters as the form it counts, and a totals row.
+ */
+export class SummaryView {
+  private readonly counters: (ViewSqlBuilder | null)[];
+
+  constructor(
+    private readonly def: TemplateDef & { rows: SummaryRows },
+    dict: Dictionary,
+    private readonly dialect: SqlDialect,
+    forms: Map<string, RowSet>,
+    private readonly templates: Map<string, TemplateDef>,
+  ) {
+    this.counters = def.columns.map((col) => {
+      const s = col.source;
+      if (s.kind === 'countForm') return new ViewSqlBuilder(this.templates.get(s.form) as TemplateDef & { rows: RowSet }, dict, dialect, forms);
+      if (s.kind === 'count' && s.of === 'resident') {
+        const rows: RowSet = { kind: 'rows', entity: 'resident', where: s.where, orderBy: [] };
+        return new ViewSqlBuilder({ ...def, rows, columns: [] }, dict, dialect, forms);
+      }
+      return null;
+    });
+  }
+
+  /** Cell values per community, then the totals row. */
+  async rows(ds: DataSource, communities: OrgUnit[], scope: ViewScope): Promise<unknown[][]> {
+    const perColumn = await Promise.all(this.def.columns.map((col, i) => this.countsFor(ds, col.source, this.counters[i], communities, scope)));
+    const rows = communities.map((community, r) =>
+      this.def.columns.map((col, i) => {
+        const s = col.source;
+        if (s.kind === 'rowNumber') return r + 1;
+        if (s.kind === 'orgUnit') return community.name;
+        if (s.kind === 'constant') return s.value;
+        return perColumn[i]?.get(community.code) ?? 0;
+      }),
+    );
+    const totals = this.def.columns.map((col, i) => {
+      const s = col.source;
+      if (s.kind === 'orgUnit') return this.def.rows.totalsLabel;
+      if (s.kind === 'count' || s.kind === 'countForm') return rows.reduce((sum, row) => sum + Number(row[i]), 0);
+      return s.kind === 'constant' ? s.value : null;
+    });
+    return [...rows, totals];
+  }
+
+  private async countsFor(ds: DataSource, source: TemplateDef['columns'][number]['source'], counter: ViewSqlBuilder | null, communities: OrgUnit[], scope: ViewScope): Promise<Map<string, number> | null> {
+    let query: { sql: string; params: unknown[] } | null = null;
+    if (counter) query = counter.countByCommunity(scope);
+    else if (source.kind === 'count') query = this.plainCount(source.of as 'grid' | 'household', communities);
+    if (!query) return null;
+    const rows: { community: string; n: number | string }[] = await ds.query(query.sql, query.params);
+    return new Map(rows.map((r) => [r.community, Number(r.n)]));
+  }
+
+  private plainCount(of: 'grid' | 'household', communities: OrgUnit[]): { sql: string; params: unknown[] } {
+    const params = new Params(this.dialect);
+    const codes = communities.map((c) => params.add(c.code)).join(', ');
+    if (of === 'grid') return { sql: `SELECT parent_code AS community, COUNT(*) AS n FROM org_units WHERE parent_code IN (${codes}) GROUP BY parent_code`, params: params.values };
+    // A household counts while somebody lives in it.
+    return {
+      sql: `SELECT c.code AS community, COUNT(*) AS n FROM households h ${ORG_JOIN('h.grid_code')} WHERE c.code IN (${codes}) AND EXISTS (SELECT 1 FROM residents x WHERE x.household_id = h.id) GROUP BY c.code`,
+      params: params.values,
+    };
+  }
+}
