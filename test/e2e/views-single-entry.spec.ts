@@ -63,6 +63,10 @@ describe(`one entry updates every form (${isPostgres() ? 'PostgreSQL' : 'SQLite'
     }
     expect(after['合计'].rowNumber).toBeNull();
     expect(after['测试社区']).toEqual(before['测试社区']);
+    // The typed query gives the same row, with one typed field per column.
+    const typed = await t.gql(`{ elderlyLivingAlone(orgUnit: "${COMMUNITY}") { title totalCount rows { rowNumber name age birthDate idNumber oldAgeAllowance gridName } } }`);
+    expect(typed.errors).toBeUndefined();
+    expect(typed.data.elderlyLivingAlone).toEqual({ title: '陈家桥街道桥北社区独居老人信息台账', totalCount: 1, rows: [{ rowNumber: 1, name: '张德明', age, birthDate: '1948-03-15', idNumber: id, oldAgeAllowance: '是', gridName: '第一网格' }] });
     // The whole district includes the community.
     expect(await mine('F01', DISTRICT)).toHaveLength(1);
   });

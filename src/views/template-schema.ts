@@ -1,0 +1,66 @@
+import {
+  type GraphQLFieldConfigMap, GraphQLFloat, GraphQLInt, GraphQLList, GraphQLNonNull, GraphQLObjectType, type GraphQLOutputType,
+  GraphQLSchema, GraphQLString,
+} from 'graphql';
+import type { TemplateDef, ValueType } from '../templates/template.types.js';
+import type { FormView, FormViewArgs } from './views.service.js';
+
+/** Runs a view for a typed query; the GraphQL context is passed on for the access hook. */
+export type ViewRunner = (context: unknown, args: FormViewArgs) => Promise<FormView>;
+
+const SCALARS: Record<ValueType, GraphQLOutputType> = { text: GraphQLString, integer: GraphQLInt, decimal: GraphQLFloat, date: GraphQLString };
+
+const pascal = (name: string) => name[0].toUpperCase() + name.slice(1);
+
+/**
+ * One typed query per template (elderlyLivingAlone, disabledPersons, …) whose row type has a field per column,
+ * the Chinese header as its description. Pure: built from the templates alone, once, at start-up.
+ */
+export function templateQueryFields(templates: TemplateDef[], pageInfo: GraphQLOutputType, run: ViewRunner): GraphQLFieldConfigMap<unknown, unknown> {
+  const fields: GraphQLFieldConfigMap<unknown, unknown> = {};
+  for (const t of templates) {
+    const row = new GraphQLObjectType({
+      name: `${pascal(t.query)}Row`,
+      description: `${t.code} ${t.name}的一行`,
+      fields: Object.fromEntries(
+        t.columns.map((c) => [c.key, { type: SCALARS[c.type], description: c.header.join('／') }]),
+      ),
+    });
+    const page = new GraphQLObjectType({
+      name: `${pascal(t.query)}Page`,
+      description: `${t.code} ${t.name}：一页数据`,
+      fields: {
+        title: { type: new GraphQLNonNull(GraphQLString), description: '填好名称和日期的标题' },
+        referenceDate: { type: new GraphQLNonNull(GraphQLString), description: '参考日期' },
+        totalCount: { type: new GraphQLNonNull(GraphQLInt), description: '符合条件的总行数' },
+        rows: { type: new GraphQLNonNull(new GraphQLList(new GraphQLNonNull(row))) },
+        pageInfo: { type: new GraphQLNonNull(pageInfo) },
+      },
+    });
+    fields[t.query] = {
+      type: new GraphQLNonNull(page),
+      description: `${t.code} ${t.name}（${t.department}）`,
+      args: {
+        orgUnit: { type: new GraphQLNonNull(GraphQLString), description: '区划或网格代码；区县、街道包含其下全部社区' },
+        referenceDate: { type: GraphQLString, description: t.period === 'month' ? '月份 yyyy-mm，默认本月' : '参考日期 yyyy-mm-dd，默认今天' },
+        first: { type: GraphQLInt, description: '每页行数，默认 100，最多 500' },
+        after: { type: GraphQLString, description: '上一页的 endCursor' },
+      },
+      resolve: async (_source, args, context) => {
+        const view = await run(context, { code: t.code, ...(args as Omit<FormViewArgs, 'code'>) });
+        return { ...view, rows: view.rows.map((values) => Object.fromEntries(view.columns.map((c, i) => [c.key, values[i]]))) };
+      },
+    };
+  }
+  return fields;
+}
+
+/** The code-first schema with extra Query fields. */
+export function withQueryFields(schema: GraphQLSchema, extra: GraphQLFieldConfigMap<unknown, unknown>): GraphQLSchema {
+  const config = schema.toConfig();
+  const query = schema.getQueryType()!.toConfig();
+  const clash = Object.keys(extra).find((name) => name in query.fields);
+  if (clash) throw new Error(`模板的查询名 "${clash}" 与已有查询重名`);
+  const merged = new GraphQLObjectType({ ...query, fields: { ...query.fields, ...extra } });
+  return new GraphQLSchema({ ...config, query: merged, types: config.types.filter((type) => type.name !== query.name) });
+}
