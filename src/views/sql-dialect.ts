@@ -7,6 +7,8 @@ export interface SqlDialect {
   birthKeyYearsBefore(dateExpr: string, years: number): string;
   /** A boolean literal parameter value. */
   bool(value: boolean): unknown;
+  /** An instant as a parameter comparable with created_at/updated_at. */
+  instant(value: Date): unknown;
 }
 
 export function dialectFor(postgres: boolean): SqlDialect {
@@ -16,12 +18,15 @@ export function dialectFor(postgres: boolean): SqlDialect {
         param: (n) => `$${n}`,
         birthKeyYearsBefore: (d, y) => `to_char(${d} - interval '${Number(y)} years', 'YYYYMMDD')`,
         bool: (v) => v,
+        instant: (v) => v,
       }
     : {
         postgres,
         param: () => '?',
         birthKeyYearsBefore: (d, y) => `strftime('%Y%m%d', ${d}, '-${Number(y)} years')`,
         bool: (v) => (v ? 1 : 0),
+        // TypeORM keeps SQLite instants as UTC text 'yyyy-mm-dd hh:mm:ss'
+        instant: (v) => v.toISOString().slice(0, 19).replace('T', ' '),
       };
 }
 

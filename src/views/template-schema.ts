@@ -34,6 +34,9 @@ export function templateQueryFields(templates: TemplateDef[], pageInfo: GraphQLO
         referenceDate: { type: new GraphQLNonNull(GraphQLString), description: '参考日期' },
         totalCount: { type: new GraphQLNonNull(GraphQLInt), description: '符合条件的总行数' },
         rows: { type: new GraphQLNonNull(new GraphQLList(new GraphQLNonNull(row))) },
+        keys: { type: new GraphQLNonNull(new GraphQLList(new GraphQLNonNull(GraphQLString))), description: '各行的键，与 rows 一一对应' },
+        removedKeys: { type: new GraphQLList(new GraphQLNonNull(GraphQLString)), description: '带 updatedSince 时：已不在本表中的行的键' },
+        serverTime: { type: new GraphQLNonNull(GraphQLString), description: '下次增量同步时作为 updatedSince 传回' },
         pageInfo: { type: new GraphQLNonNull(pageInfo) },
       },
     });
@@ -45,6 +48,7 @@ export function templateQueryFields(templates: TemplateDef[], pageInfo: GraphQLO
         referenceDate: { type: GraphQLString, description: t.period === 'month' ? '月份 yyyy-mm，默认本月' : '参考日期 yyyy-mm-dd，默认今天' },
         first: { type: GraphQLInt, description: '每页行数，默认 100，最多 500' },
         after: { type: GraphQLString, description: '上一页的 endCursor' },
+        updatedSince: { type: GraphQLString, description: '增量同步：ISO 8601 时间，只返回此后有变化的行' },
       },
       resolve: async (_source, args, context) => {
         const view = await run(context, { code: t.code, ...(args as Omit<FormViewArgs, 'code'>) });

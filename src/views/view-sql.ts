@@ -63,6 +63,8 @@ export interface ViewScope {
   gridPrefix: string;
   referenceDate: string;
   period: { from: string; to: string };
+  /** Delta pulls: only rows whose own record, resident or household changed at or after this instant. */
+  changedSince?: unknown;
 }
 
 export class ViewSqlBuilder {
@@ -151,12 +153,38 @@ export class ViewSqlBuilder {
     return list;
   }
 
-  private where(params: Params, scope: ViewScope): string {
+  private inView(params: Params, scope: ViewScope): string {
     const grid = this.aliases.gridColumn;
     // Org unit codes are prefixes of their descendants' codes: a range on the grid code selects a whole subtree.
     const where = [`${grid} >= ${params.add(scope.gridPrefix)}`, `${grid} < ${params.add(`${scope.gridPrefix}:`)}`];
     for (const w of this.def.rows.where) where.push(this.condition(w, params, scope, null));
     return where.join(' AND ');
+  }
+
+  private changed(params: Params, since: unknown): string {
+    const tables = ['e', this.aliases.household, ...(this.aliases.resident === 'e' ? [] : [this.aliases.resident])];
+    return `(${tables.map((t) => `${t}.updated_at >= ${params.add(since)}`).join(' OR ')})`;
+  }
+
+  private where(params: Params, scope: ViewScope): string {
+    const inView = this.inView(params, scope);
+    return scope.changedSince === undefined ? inView : `${inView} AND ${this.changed(params, scope.changedSince)}`;
+  }
+
+  /**
+   * Delta pulls: keys of records changed since the instant that are not in the view now. Without a change log
+   * this cannot tell whether they were in it before, so it may name rows the client never had: deleting those
+   * is harmless.
+   */
+  leftView(scope: ViewScope & { changedSince: unknown }): { sql: string; params: unknown[] } {
+    const relationJoins = Object.values(this.aliases.relations).map((r) => r.join).filter(Boolean);
+    const params = new Params(this.dialect);
+    const changed = this.changed(params, scope.changedSince);
+    const inView = this.inView(params, { ...scope, changedSince: undefined });
+    return {
+      sql: `SELECT e.id AS row_id FROM ${this.aliases.from} ${ORG_JOIN(this.aliases.gridColumn)} ${relationJoins.join(' ')} WHERE ${changed} AND (CASE WHEN ${inView} THEN 1 ELSE 0 END) = 0 ORDER BY e.id`,
+      params: params.values,
+    };
   }
 
   /** Rows per community of the scope: the counts behind a summary form's columns. */

@@ -34,5 +34,8 @@ export class FormViewType {
   @Field(() => [TemplateColumnType], { description: '列（本用户可见的列）' }) columns!: TemplateColumnType[];
   @Field(() => Int, { description: '符合条件的总行数' }) totalCount!: number;
   @Field(() => [GraphQLJSON], { description: '本页各行，每行是按列顺序排列的值数组' }) rows!: unknown[][];
+  @Field(() => [String], { description: '各行的键（记录编号），与 rows 一一对应，用于增量同步' }) keys!: string[];
+  @Field(() => [String], { nullable: true, description: '带 updatedSince 时：已不在本表中的行的键（可能包含客户端从未有过的键，删除即可）' }) removedKeys!: string[] | null;
+  @Field({ description: '本次查询的服务器时间；下次增量同步时作为 updatedSince 传回' }) serverTime!: string;
   @Field(() => PageInfoType) pageInfo!: PageInfoType;
 }

@@ -18,7 +18,9 @@ export class ViewsResolver {
     @Args('referenceDate', { type: () => String, nullable: true, description: '参考日期 yyyy-mm-dd 或月份 yyyy-mm；默认今天/本月' }) referenceDate?: string | null,
     @Args('first', { type: () => Int, nullable: true, description: '每页行数，默认 100，最多 500' }) first?: number | null,
     @Args('after', { type: () => String, nullable: true, description: '上一页的 endCursor' }) after?: string | null,
+    @Args('updatedSince', { type: () => String, nullable: true, description: '增量同步：ISO 8601 时间，只返回此后有变化的行，并在 removedKeys 中给出离开本表的行' })
+    updatedSince?: string | null,
   ) {
-    return this.views.formView({}, { code, orgUnit, referenceDate, first, after });
+    return this.views.formView({}, { code, orgUnit, referenceDate, first, after, updatedSince });
   }
 }

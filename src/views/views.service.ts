@@ -10,7 +10,7 @@ import { TEMPLATES } from '../templates/templates.module.js';
 import type { RowSet, SummaryRows, TemplateColumn, TemplateDef, ValueType } from '../templates/template.types.js';
 import { SummaryView } from './summary-view.js';
 import { formatRow } from './row-formatter.js';
-import { dialectFor } from './sql-dialect.js';
+import { dialectFor, type SqlDialect } from './sql-dialect.js';
 import { ViewAccess, type Viewer } from './view-access.js';
 import { PREFIX_LENGTH, ViewSqlBuilder } from './view-sql.js';
 
@@ -22,6 +22,8 @@ export interface FormViewArgs {
   referenceDate?: string | null;
   first?: number | null;
   after?: string | null;
+  /** ISO 8601 instant: only rows whose facts changed since then, plus the keys of rows that left the view. */
+  updatedSince?: string | null;
 }
 
 export interface FormView {
@@ -32,6 +34,12 @@ export interface FormView {
   columns: { key: string; header: string[]; type: ValueType }[];
   totalCount: number;
   rows: unknown[][];
+  /** A stable key per row (the record's id), for delta pulls. */
+  keys: string[];
+  /** With updatedSince: keys of rows that are no longer in the view. */
+  removedKeys: string[] | null;
+  /** When this answer was taken: the next delta pull's updatedSince. */
+  serverTime: string;
   pageInfo: { hasNextPage: boolean; endCursor: string | null };
 }
 
@@ -48,6 +56,7 @@ export class ViewsService {
   private readonly templates: Map<string, TemplateDef>;
   private readonly builders = new Map<string, ViewSqlBuilder>();
   private readonly summaries = new Map<string, SummaryView>();
+  private readonly dialect: SqlDialect;
 
   constructor(
     @Inject(TEMPLATES) templates: TemplateSummary[],
@@ -58,7 +67,7 @@ export class ViewsService {
   ) {
     this.templates = new Map(templates.map((t) => [t.code, t.def]));
     const rowSets = new Map([...this.templates].filter(([, d]) => d.rows.kind === 'rows').map(([c, d]) => [c, d.rows as RowSet]));
-    const dialect = dialectFor(dataSource.options.type === 'postgres');
+    const dialect = (this.dialect = dialectFor(dataSource.options.type === 'postgres'));
     for (const [code, def] of this.templates) {
       if (def.rows.kind === 'rows') this.builders.set(code, new ViewSqlBuilder(def as TemplateDef & { rows: RowSet }, dictionary, dialect, rowSets));
       else this.summaries.set(code, new SummaryView(def as TemplateDef & { rows: SummaryRows }, dictionary, dialect, rowSets, this.templates));
@@ -76,7 +85,9 @@ export class ViewsService {
   }
 
   async formView(viewer: Viewer, args: FormViewArgs): Promise<FormView> {
+    const serverTime = new Date();
     const def = this.template(args.code);
+    const since = parseInstant(args.updatedSince);
     const unit = await this.orgUnits.findByCode(args.orgUnit);
     if (!unit) throw new NotFoundError(`没有代码为 "${args.orgUnit}" 的区划或网格`);
     const { referenceDate, period } = resolvePeriod(def, args.referenceDate);
@@ -91,12 +102,18 @@ export class ViewsService {
       const month = resolvePeriod({ ...def, period: 'month' }, referenceDate.slice(0, 7)).period;
       const all = await summary.rows(this.dataSource, await this.orgUnits.communitiesUnder(gridPrefix), { gridPrefix, referenceDate, period: month });
       const rows = all.map((values) => grant.columns.map((c) => grant.cell(c, values[def.columns.indexOf(c)])));
-      return { code: def.code, title, referenceDate, period: month, columns: grant.columns.map(describeColumn), totalCount: rows.length, rows, pageInfo: { hasNextPage: false, endCursor: null } };
+      const keys = all.map((_, i) => (i < all.length - 1 ? `community:${i + 1}` : 'total'));
+      const page = { hasNextPage: false, endCursor: null };
+      return { code: def.code, title, referenceDate, period: month, columns: grant.columns.map(describeColumn), totalCount: rows.length, rows, keys, removedKeys: null, serverTime: serverTime.toISOString(), pageInfo: page };
     }
-    const sql = this.builders.get(def.code)!.build({ gridPrefix, referenceDate, period });
-    const [raw, [{ n }]] = await Promise.all([
+    const builder = this.builders.get(def.code)!;
+    const changedSince = since ? this.dialect.instant(since) : undefined;
+    const sql = builder.build({ gridPrefix, referenceDate, period, changedSince });
+    const left = changedSince === undefined ? null : builder.leftView({ gridPrefix, referenceDate, period, changedSince });
+    const [raw, [{ n }], removed] = await Promise.all([
       this.dataSource.query(`${sql.select} ORDER BY ${sql.orderBy} LIMIT ${first + 1} OFFSET ${offset}`, sql.params),
       this.dataSource.query(sql.count, sql.countParams),
+      left && offset === 0 ? this.dataSource.query(left.sql, left.params) : Promise.resolve(left ? [] : null),
     ]);
     const page = (raw as Record<string, unknown>[]).slice(0, first);
     const rows = page.map((r, i) => {
@@ -111,6 +128,9 @@ export class ViewsService {
       columns: grant.columns.map(describeColumn),
       totalCount: Number(n),
       rows,
+      keys: page.map((r) => String(r.row_id)),
+      removedKeys: removed ? (removed as { row_id: number }[]).map((r) => String(r.row_id)) : null,
+      serverTime: serverTime.toISOString(),
       pageInfo: { hasNextPage: raw.length > first, endCursor: page.length ? encodeCursor(offset + page.length) : null },
     };
   }
@@ -154,6 +174,15 @@ export function resolvePeriod(def: TemplateDef, given: string | null | undefined
 
 function invalidDate(text: string) {
   return new ValidationFailedError([{ path: ['referenceDate'], code: 'INVALID_DATE', message: `参考日期："${text}" 不是有效日期（yyyy-mm-dd）或年月（yyyy-mm）` }]);
+}
+
+function parseInstant(text: string | null | undefined): Date | null {
+  if (!text) return null;
+  const d = new Date(text);
+  if (!/^\d{4}-\d{2}-\d{2}T/.test(text) || Number.isNaN(d.getTime())) {
+    throw new ValidationFailedError([{ path: ['updatedSince'], code: 'INVALID_INSTANT', message: `updatedSince："${text}" 不是 ISO 8601 时间（如 2026-11-25T08:00:00Z）` }]);
+  }
+  return d;
 }
 
 const encodeCursor = (offset: number) => Buffer.from(`o:${offset}`).toString('base64url');
