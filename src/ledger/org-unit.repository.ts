@@ -45,16 +45,31 @@ export class OrgUnitRepository {
     return chain;
   }
 
-  /** Communities whose codes start with a prefix, in their streets' order and then their own. */
-  async communitiesUnder(prefix: string): Promise<OrgUnit[]> {
+  /**
+   * Communities (or grids) whose codes start with a prefix, in the hierarchy's order: by street, community and
+   * grid sort order. Each carries its parent's name.
+   */
+  async unitsUnder(prefix: string, level: 'community' | 'grid'): Promise<(OrgUnit & { parentName: string })[]> {
     const all = await this.repo()
       .createQueryBuilder('o')
-      .where("o.level IN ('street', 'community') AND o.code >= :from AND o.code < :to", { from: prefix, to: `${prefix}:` })
+      .where('o.code >= :from AND o.code < :to', { from: prefix, to: `${prefix}:` })
       .getMany();
-    const street = new Map(all.filter((u) => u.level === 'street').map((u) => [u.code, u.sortOrder]));
+    const byCode = new Map(all.map((u) => [u.code, u]));
+    const path = (u: OrgUnit): (number | string)[] => {
+      const parent = u.parentCode ? byCode.get(u.parentCode) : undefined;
+      return [...(parent ? path(parent) : []), u.sortOrder, u.code];
+    };
+    const compare = (a: (number | string)[], b: (number | string)[]) => {
+      for (let i = 0; i < Math.min(a.length, b.length); i++) {
+        if (a[i] !== b[i]) return typeof a[i] === 'number' ? (a[i] as number) - (b[i] as number) : String(a[i]).localeCompare(String(b[i]));
+      }
+      return a.length - b.length;
+    };
     return all
-      .filter((u) => u.level === 'community')
-      .sort((a, b) => (street.get(a.parentCode!) ?? 0) - (street.get(b.parentCode!) ?? 0) || a.parentCode!.localeCompare(b.parentCode!) || a.sortOrder - b.sortOrder || a.code.localeCompare(b.code));
+      .filter((u) => u.level === level)
+      .map((u) => ({ unit: u, key: path(u) }))
+      .sort((a, b) => compare(a.key, b.key))
+      .map(({ unit }) => ({ ...unit, parentName: (unit.parentCode && byCode.get(unit.parentCode)?.name) || '' }));
   }
 
   count(): Promise<number> {

@@ -1,11 +1,11 @@
 import { type DefinitionReader, join } from '../common/definition/definition-reader.js';
 import type { Dictionary, EntityName, FieldDef } from '../dictionary/dictionary.types.js';
-import type { ColumnSource, Condition, Format, Sort, TemplateColumn, TemplateDef, ValueType, ViewEntity } from './template.types.js';
+import type { ColumnSource, Condition, Format, RowSet, Sort, TemplateColumn, TemplateDef, ValueType, ViewEntity } from './template.types.js';
 
 type Obj = Record<string, unknown>;
 
 const TEMPLATE_KEYS = ['code', 'query', 'name', 'department', 'title', 'period', 'summary', 'blankForm', 'rows', 'columns'] as const;
-const SOURCE_KEYS = ['rowNumber', 'field', 'related', 'latest', 'age', 'orgUnit', 'concat', 'keyGroups', 'count', 'constant'] as const;
+const SOURCE_KEYS = ['rowNumber', 'field', 'related', 'latest', 'age', 'orgUnit', 'concat', 'keyGroups', 'count', 'constant', 'band'] as const;
 
 /** Entities whose fields a view of `entity` can show directly (a resident's household facts are the resident's). */
 const OWN: Record<ViewEntity, EntityName[]> = { resident: ['resident', 'household'], visit: ['visit'], business: ['business'] };
@@ -28,11 +28,11 @@ export function parseTemplate(r: DefinitionReader, o: Obj, dict: Dictionary): Te
   if (summary) {
     r.onlyKeys(rowsObj, rowsAt, ['groupBy', 'totalsRow']);
     const groupBy = r.object(rowsObj.groupBy, join(rowsAt, 'groupBy'));
-    r.string(groupBy, 'orgUnit', join(rowsAt, 'groupBy'), { oneOf: ['community'] });
+    const level = r.string(groupBy, 'orgUnit', join(rowsAt, 'groupBy'), { oneOf: ['community', 'grid'] }) as 'community' | 'grid';
     const totals = r.object(rowsObj.totalsRow, join(rowsAt, 'totalsRow'));
-    rows = { kind: 'summary', groupBy: 'community', totalsLabel: r.string(totals, 'label', join(rowsAt, 'totalsRow'))! };
+    rows = { kind: 'summary', groupBy: level, totalsLabel: r.string(totals, 'label', join(rowsAt, 'totalsRow'))! };
   } else {
-    r.onlyKeys(rowsObj, rowsAt, ['entity', 'where', 'orderBy']);
+    r.onlyKeys(rowsObj, rowsAt, ['entity', 'where', 'orderBy', 'totalsRow']);
     entity = r.string(rowsObj, 'entity', rowsAt, { oneOf: ['resident', 'visit', 'business'] }) as ViewEntity;
     rows = {
       kind: 'rows',
@@ -47,6 +47,7 @@ export function parseTemplate(r: DefinitionReader, o: Obj, dict: Dictionary): Te
     if (keys.has(c.key)) r.fail(`columns[${i}].key`, `列键 "${c.key}" 重复`);
     keys.add(c.key);
   });
+  if (rows.kind === 'rows' && rowsObj.totalsRow !== undefined) rows.totals = parseTotals(r, rowsObj.totalsRow, join(rowsAt, 'totalsRow'), columns);
   return {
     code: r.string(o, 'code', '')!,
     query: r.string(o, 'query', '', { pattern: /^[a-z][A-Za-z0-9]*$/ })!,
@@ -85,6 +86,7 @@ function parseConditions(r: DefinitionReader, raw: unknown, at: string, dict: Di
     }
     r.onlyKeys(o, cat, ['field', 'in', 'equals', 'present', 'inPeriod']);
     const f = fieldOf(r, o.field, join(cat, 'field'), dict, [...OWN[entity]]);
+    if (f.derivedFrom && !(f.key === 'gender' && o.in !== undefined)) r.fail(cat, `"${f.key}" 由公民身份号码得出：按年龄请用 age 条件，按性别请用 { field: gender, in: [...] }`);
     if (o.inPeriod !== undefined) {
       if (f.type !== 'date') r.fail(join(cat, 'inPeriod'), '"inPeriod" 只能用于日期字段');
       return { kind: 'inPeriod', field: f.key };
@@ -101,6 +103,53 @@ function parseConditions(r: DefinitionReader, raw: unknown, at: string, dict: Di
     if (o.present !== undefined) return { kind: 'field', field: f.key, present: r.boolean(o, 'present', cat) };
     return { kind: 'field', field: f.key, equals: o.equals as string | number | boolean };
   });
+}
+
+function parseTotals(r: DefinitionReader, raw: unknown, at: string, columns: TemplateColumn[]): NonNullable<RowSet['totals']> {
+  const o = r.object(raw, at);
+  r.onlyKeys(o, at, ['label', 'labelColumn', 'count', 'sum']);
+  const column = (key: unknown, where: string) => {
+    const c = columns.find((x) => x.key === key);
+    if (!c) r.fail(where, `没有列键为 "${String(key)}" 的列`);
+    return c;
+  };
+  const labelColumn = column(r.string(o, 'labelColumn', at), join(at, 'labelColumn')).key;
+  const count = r.array(o.count ?? [], join(at, 'count')).map((k, i) => column(k, join(join(at, 'count'), i)).key);
+  const sum = r.array(o.sum ?? [], join(at, 'sum')).map((k, i) => {
+    const c = column(k, join(join(at, 'sum'), i));
+    if (c.type !== 'integer' && c.type !== 'decimal') r.fail(join(join(at, 'sum'), i), `列 "${c.key}" 不是数值列，不能求和`);
+    return c.key;
+  });
+  return { label: r.string(o, 'label', at)!, labelColumn, count, sum };
+}
+
+function parseBand(r: DefinitionReader, raw: unknown, at: string, dict: Dictionary, entity: ViewEntity): { source: ColumnSource; type: ValueType } {
+  const o = r.object(raw, at);
+  r.onlyKeys(o, at, ['of', 'bands', 'otherwise']);
+  let of: { kind: 'age' } | { kind: 'field'; field: string };
+  if (o.of === 'age') {
+    if (entity !== 'resident') r.fail(join(at, 'of'), '按年龄分档只能用于居民表');
+    of = { kind: 'age' };
+  } else {
+    const f = fieldOf(r, o.of, join(at, 'of'), dict, OWN[entity]);
+    if (f.type !== 'integer' && f.type !== 'decimal') r.fail(join(at, 'of'), `字段 "${f.key}" 不是数值字段，不能分档`);
+    of = { kind: 'field', field: f.key };
+  }
+  const bands = r.array(o.bands, join(at, 'bands')).map((b, i) => {
+    const bat = join(join(at, 'bands'), i);
+    const band = r.object(b, bat);
+    r.onlyKeys(band, bat, ['min', 'max', 'value']);
+    if (typeof band.value !== 'string' && typeof band.value !== 'number') r.fail(join(bat, 'value'), '应为文本或数字');
+    const min = r.number(band, 'min', bat);
+    const max = r.number(band, 'max', bat);
+    if (min !== undefined && max !== undefined && min > max) r.fail(bat, 'min 不能大于 max');
+    return { min, max, value: band.value as string | number };
+  });
+  if (bands.length === 0) r.fail(join(at, 'bands'), '至少要有一档');
+  const otherwise = o.otherwise === undefined ? null : (o.otherwise as string | number);
+  const values = [...bands.map((b) => b.value), ...(otherwise === null ? [] : [otherwise])];
+  const type: ValueType = values.every((v) => typeof v === 'number') ? (values.every((v) => Number.isInteger(v)) ? 'integer' : 'decimal') : 'text';
+  return { source: { kind: 'band', of, bands, otherwise }, type };
 }
 
 function parseSort(r: DefinitionReader, raw: unknown, at: string, dict: Dictionary, entity: ViewEntity): Sort {
@@ -152,6 +201,10 @@ function parseColumn(r: DefinitionReader, raw: unknown, at: string, dict: Dictio
     const count = r.object(o.count, join(at, 'count'));
     r.onlyKeys(count, join(at, 'count'), ['form']);
     return column({ kind: 'countForm', form: r.string(count, 'form', join(at, 'count'))! }, 'integer');
+  }
+  if (o.band !== undefined) {
+    const { source, type } = parseBand(r, o.band, join(at, 'band'), dict, entity);
+    return column(source, type);
   }
   if (o.age) {
     if (entity !== 'resident') r.fail(join(at, 'age'), '年龄只能用于居民表');

@@ -21,11 +21,14 @@ export interface RowSet {
   entity: ViewEntity;
   where: Condition[];
   orderBy: Sort[];
+  /** A 合计 row after the last row: the label in one column, counts of filled cells or sums in others. */
+  totals?: { label: string; labelColumn: string; count: string[]; sum: string[] };
 }
 
 export interface SummaryRows {
   kind: 'summary';
-  groupBy: 'community';
+  /** One row per community, or per grid, under the org unit asked for. */
+  groupBy: 'community' | 'grid';
   totalsLabel: string;
 }
 
@@ -53,7 +56,15 @@ export type ColumnSource =
   | { kind: 'keyGroups'; groups: { form: string; label: string }[]; joinWith: string }
   | { kind: 'count'; of: 'grid' | 'household' | 'resident'; where: Condition[] }
   | { kind: 'countForm'; form: string }
-  | { kind: 'constant'; value: string };
+  | { kind: 'constant'; value: string }
+  | { kind: 'band'; of: { kind: 'age' } | { kind: 'field'; field: string }; bands: Band[]; otherwise: string | number | null };
+
+/** A value chosen by which band (min ≤ x ≤ max, either end open) the base value falls in. */
+export interface Band {
+  min?: number;
+  max?: number;
+  value: string | number;
+}
 
 /** What a column's values are, for GraphQL types and Excel cells. */
 export type ValueType = 'text' | 'integer' | 'decimal' | 'date';

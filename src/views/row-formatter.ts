@@ -34,6 +34,13 @@ export function formatRow(
         const parts = s.parts.map((_, i) => raw[`v_${col.key}_${i}`]);
         return parts.some((p) => p === null || p === undefined) ? null : parts.join('');
       }
+      case 'band': {
+        const base = s.of.kind === 'age' ? (id?.ok ? ageOn(id.value.birthDate, ctx.referenceDate) : null) : raw[`v_${col.key}`];
+        if (base === null || base === undefined) return s.otherwise;
+        const x = Number(base);
+        const band = s.bands.find((b) => (b.min === undefined || x >= b.min) && (b.max === undefined || x <= b.max));
+        return band ? band.value : s.otherwise;
+      }
       case 'keyGroups': {
         const labels = s.groups.filter((_, i) => Number(raw[`v_${col.key}_${i}`]) === 1).map((g) => g.label);
         return labels.length ? labels.join(s.joinWith) : null;

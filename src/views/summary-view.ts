@@ -30,21 +30,27 @@ export class SummaryView {
     });
   }
 
-  /** Cell values per community, then the totals row. */
-  async rows(ds: DataSource, communities: OrgUnit[], scope: ViewScope): Promise<unknown[][]> {
-    const perColumn = await Promise.all(this.def.columns.map((col, i) => this.countsFor(ds, col.source, this.counters[i], communities, scope)));
-    const rows = communities.map((community, r) =>
+  get groupBy(): 'community' | 'grid' {
+    return this.def.rows.groupBy;
+  }
+
+  /** Cell values per group (community or grid), then the totals row. */
+  async rows(ds: DataSource, groups: (OrgUnit & { parentName: string })[], scope: ViewScope): Promise<unknown[][]> {
+    const perColumn = await Promise.all(this.def.columns.map((col, i) => this.countsFor(ds, col.source, this.counters[i], groups, scope)));
+    const rows = groups.map((community, r) =>
       this.def.columns.map((col, i) => {
         const s = col.source;
         if (s.kind === 'rowNumber') return r + 1;
-        if (s.kind === 'orgUnit') return community.name;
+        if (s.kind === 'orgUnit') return s.level === this.groupBy ? community.name : community.parentName;
+        if (s.kind === 'count' && s.of === 'grid' && this.groupBy === 'grid') return 1;
         if (s.kind === 'constant') return s.value;
         return perColumn[i]?.get(community.code) ?? 0;
       }),
     );
+    const labelAt = this.def.columns.findIndex((c) => c.source.kind === 'orgUnit');
     const totals = this.def.columns.map((col, i) => {
       const s = col.source;
-      if (s.kind === 'orgUnit') return this.def.rows.totalsLabel;
+      if (i === labelAt) return this.def.rows.totalsLabel;
       if (s.kind === 'count' || s.kind === 'countForm') return rows.reduce((sum, row) => sum + Number(row[i]), 0);
       return s.kind === 'constant' ? s.value : null;
     });
@@ -53,20 +59,21 @@ export class SummaryView {
 
   private async countsFor(ds: DataSource, source: TemplateDef['columns'][number]['source'], counter: ViewSqlBuilder | null, communities: OrgUnit[], scope: ViewScope): Promise<Map<string, number> | null> {
     let query: { sql: string; params: unknown[] } | null = null;
-    if (counter) query = counter.countByCommunity(scope);
-    else if (source.kind === 'count') query = this.plainCount(source.of as 'grid' | 'household', communities);
+    if (counter) query = counter.countByGroup(scope, this.groupBy);
+    else if (source.kind === 'count' && !(source.of === 'grid' && this.groupBy === 'grid')) query = this.plainCount(source.of as 'grid' | 'household', communities);
     if (!query) return null;
-    const rows: { community: string; n: number | string }[] = await ds.query(query.sql, query.params);
-    return new Map(rows.map((r) => [r.community, Number(r.n)]));
+    const rows: { unit: string; n: number | string }[] = await ds.query(query.sql, query.params);
+    return new Map(rows.map((r) => [r.unit, Number(r.n)]));
   }
 
   private plainCount(of: 'grid' | 'household', communities: OrgUnit[]): { sql: string; params: unknown[] } {
     const params = new Params(this.dialect);
     const codes = communities.map((c) => params.add(c.code)).join(', ');
-    if (of === 'grid') return { sql: `SELECT parent_code AS community, COUNT(*) AS n FROM org_units WHERE parent_code IN (${codes}) GROUP BY parent_code`, params: params.values };
+    if (of === 'grid') return { sql: `SELECT parent_code AS unit, COUNT(*) AS n FROM org_units WHERE parent_code IN (${codes}) GROUP BY parent_code`, params: params.values };
     // A household counts while somebody lives in it.
+    const group = this.groupBy === 'grid' ? 'g.code' : 'c.code';
     return {
-      sql: `SELECT c.code AS community, COUNT(*) AS n FROM households h ${ORG_JOIN('h.grid_code')} WHERE c.code IN (${codes}) AND EXISTS (SELECT 1 FROM residents x WHERE x.household_id = h.id) GROUP BY c.code`,
+      sql: `SELECT ${group} AS unit, COUNT(*) AS n FROM households h ${ORG_JOIN('h.grid_code')} WHERE ${group} IN (${codes}) AND EXISTS (SELECT 1 FROM residents x WHERE x.household_id = h.id) GROUP BY ${group}`,
       params: params.values,
     };
   }

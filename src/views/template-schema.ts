@@ -37,6 +37,7 @@ export function templateQueryFields(templates: TemplateDef[], pageInfo: GraphQLO
         keys: { type: new GraphQLNonNull(new GraphQLList(new GraphQLNonNull(GraphQLString))), description: '各行的键，与 rows 一一对应' },
         removedKeys: { type: new GraphQLList(new GraphQLNonNull(GraphQLString)), description: '带 updatedSince 时：已不在本表中的行的键' },
         serverTime: { type: new GraphQLNonNull(GraphQLString), description: '下次增量同步时作为 updatedSince 传回' },
+        totals: { type: row, description: '合计行（汇总全部行）；表单没有合计行时为空' },
         pageInfo: { type: new GraphQLNonNull(pageInfo) },
       },
     });
@@ -52,7 +53,8 @@ export function templateQueryFields(templates: TemplateDef[], pageInfo: GraphQLO
       },
       resolve: async (_source, args, context) => {
         const view = await run(context, { code: t.code, ...(args as Omit<FormViewArgs, 'code'>) });
-        return { ...view, rows: view.rows.map((values) => Object.fromEntries(view.columns.map((c, i) => [c.key, values[i]]))) };
+        const record = (values: unknown[]) => Object.fromEntries(view.columns.map((c, i) => [c.key, values[i]]));
+        return { ...view, rows: view.rows.map(record), totals: view.totals && record(view.totals) };
       },
     };
   }

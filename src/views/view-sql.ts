@@ -100,6 +100,11 @@ export class ViewSqlBuilder {
   condition(c: Condition, params: Params, scope: ViewScope, ageOn: string | null): string {
     switch (c.kind) {
       case 'field': {
+        if (c.field === 'gender' && c.in) {
+          // Sex is the parity of the ID number's 17th character: odd men (1), even women (2).
+          const parities = c.in.filter((g) => g === '1' || g === '2').map((g) => (g === '1' ? 1 : 0));
+          return parities.length ? `(CAST(substr(${this.idNumber()}, 17, 1) AS INTEGER) % 2) IN (${parities.join(', ')})` : '1 = 0';
+        }
         const col = this.column(this.dict.byKey.get(c.field)!);
         if (c.in) return `${col} IN (${c.in.map((v) => params.add(v)).join(', ')})`;
         if (c.present !== undefined) return `${col} IS ${c.present ? 'NOT ' : ''}NULL`;
@@ -142,6 +147,7 @@ export class ViewSqlBuilder {
     for (const col of this.def.columns) {
       const s = col.source;
       if (s.kind === 'field') list.push(`${this.column(this.dict.byKey.get(s.field)!, s.related)} AS "v_${col.key}"`);
+      if (s.kind === 'band' && s.of.kind === 'field') list.push(`${this.column(this.dict.byKey.get(s.of.field)!)} AS "v_${col.key}"`);
       if (s.kind === 'concat') s.parts.forEach((p, i) => list.push(`${this.column(this.dict.byKey.get(p.field)!)} AS "v_${col.key}_${i}"`));
       if (s.kind === 'latestVisit') {
         list.push(`(SELECT MAX(lv.${this.dict.byKey.get(s.field)!.column}) FROM visits lv WHERE lv.resident_id = e.id) AS "v_${col.key}"`);
@@ -187,13 +193,14 @@ export class ViewSqlBuilder {
     };
   }
 
-  /** Rows per community of the scope: the counts behind a summary form's columns. */
-  countByCommunity(scope: ViewScope): { sql: string; params: unknown[] } {
+  /** Rows per community (or grid) of the scope: the counts behind a summary form's columns. */
+  countByGroup(scope: ViewScope, level: 'community' | 'grid'): { sql: string; params: unknown[] } {
+    const group = level === 'grid' ? 'g.code' : 'c.code';
     const relationJoins = Object.values(this.aliases.relations).map((r) => r.join).filter(Boolean);
     const params = new Params(this.dialect);
     const where = this.where(params, scope);
     return {
-      sql: `SELECT c.code AS community, COUNT(*) AS n FROM ${this.aliases.from} ${ORG_JOIN(this.aliases.gridColumn)} ${relationJoins.join(' ')} WHERE ${where} GROUP BY c.code`,
+      sql: `SELECT ${group} AS unit, COUNT(*) AS n FROM ${this.aliases.from} ${ORG_JOIN(this.aliases.gridColumn)} ${relationJoins.join(' ')} WHERE ${where} GROUP BY ${group}`,
       params: params.values,
     };
   }

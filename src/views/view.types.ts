@@ -37,5 +37,6 @@ export class FormViewType {
   @Field(() => [String], { description: '各行的键（记录编号），与 rows 一一对应，用于增量同步' }) keys!: string[];
   @Field(() => [String], { nullable: true, description: '带 updatedSince 时：已不在本表中的行的键（可能包含客户端从未有过的键，删除即可）' }) removedKeys!: string[] | null;
   @Field({ description: '本次查询的服务器时间；下次增量同步时作为 updatedSince 传回' }) serverTime!: string;
+  @Field(() => GraphQLJSON, { nullable: true, description: '合计行（按列顺序），汇总全部行而非本页；表单没有合计行时为空' }) totals!: unknown[] | null;
   @Field(() => PageInfoType) pageInfo!: PageInfoType;
 }

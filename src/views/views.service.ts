@@ -12,7 +12,7 @@ import { SummaryView } from './summary-view.js';
 import { formatRow } from './row-formatter.js';
 import { dialectFor, type SqlDialect } from './sql-dialect.js';
 import { ViewAccess, type Viewer } from './view-access.js';
-import { PREFIX_LENGTH, ViewSqlBuilder } from './view-sql.js';
+import { PREFIX_LENGTH, type ViewSql, ViewSqlBuilder } from './view-sql.js';
 
 export const MAX_PAGE_SIZE = 500;
 
@@ -40,6 +40,8 @@ export interface FormView {
   removedKeys: string[] | null;
   /** When this answer was taken: the next delta pull's updatedSince. */
   serverTime: string;
+  /** The form's 合计 row over every row of the view (not only this page), or null. */
+  totals: unknown[] | null;
   pageInfo: { hasNextPage: boolean; endCursor: string | null };
 }
 
@@ -100,16 +102,17 @@ export class ViewsService {
     if (summary) {
       // Visits counted by a summary are those of the reference date's month.
       const month = resolvePeriod({ ...def, period: 'month' }, referenceDate.slice(0, 7)).period;
-      const all = await summary.rows(this.dataSource, await this.orgUnits.communitiesUnder(gridPrefix), { gridPrefix, referenceDate, period: month });
+      const all = await summary.rows(this.dataSource, await this.orgUnits.unitsUnder(gridPrefix, summary.groupBy), { gridPrefix, referenceDate, period: month });
       const rows = all.map((values) => grant.columns.map((c) => grant.cell(c, values[def.columns.indexOf(c)])));
       const keys = all.map((_, i) => (i < all.length - 1 ? `community:${i + 1}` : 'total'));
       const page = { hasNextPage: false, endCursor: null };
-      return { code: def.code, title, referenceDate, period: month, columns: grant.columns.map(describeColumn), totalCount: rows.length, rows, keys, removedKeys: null, serverTime: serverTime.toISOString(), pageInfo: page };
+      return { code: def.code, title, referenceDate, period: month, columns: grant.columns.map(describeColumn), totalCount: rows.length, rows, keys, removedKeys: null, serverTime: serverTime.toISOString(), totals: null, pageInfo: page };
     }
     const builder = this.builders.get(def.code)!;
     const changedSince = since ? this.dialect.instant(since) : undefined;
     const sql = builder.build({ gridPrefix, referenceDate, period, changedSince });
     const left = changedSince === undefined ? null : builder.leftView({ gridPrefix, referenceDate, period, changedSince });
+    const totals = def.rows.kind === 'rows' && def.rows.totals ? await this.totals(def, def.rows.totals, sql, referenceDate) : null;
     const [raw, [{ n }], removed] = await Promise.all([
       this.dataSource.query(`${sql.select} ORDER BY ${sql.orderBy} LIMIT ${first + 1} OFFSET ${offset}`, sql.params),
       this.dataSource.query(sql.count, sql.countParams),
@@ -131,8 +134,21 @@ export class ViewsService {
       keys: page.map((r) => String(r.row_id)),
       removedKeys: removed ? (removed as { row_id: number }[]).map((r) => String(r.row_id)) : null,
       serverTime: serverTime.toISOString(),
+      totals: totals && grant.columns.map((c) => grant.cell(c, totals[def.columns.indexOf(c)])),
       pageInfo: { hasNextPage: raw.length > first, endCursor: page.length ? encodeCursor(offset + page.length) : null },
     };
+  }
+
+  /** The 合计 row: counts of filled cells and sums, over every row of the view. */
+  private async totals(def: TemplateDef, spec: NonNullable<RowSet['totals']>, sql: ViewSql, referenceDate: string): Promise<unknown[]> {
+    const all: Record<string, unknown>[] = await this.dataSource.query(sql.select, sql.params);
+    const values = all.map((r, i) => formatRow(def.columns, this.dictionary, r, { rowNumber: i + 1, referenceDate }));
+    return def.columns.map((c, i) => {
+      if (c.key === spec.labelColumn) return spec.label;
+      if (spec.count.includes(c.key)) return values.filter((v) => v[i] !== null && v[i] !== undefined && v[i] !== '').length;
+      if (spec.sum.includes(c.key)) return Math.round(values.reduce((sum, v) => sum + (Number(v[i]) || 0), 0) * 100) / 100;
+      return null;
+    });
   }
 
   /** The form's title with its blanks filled from the org unit and the period. */
