@@ -56,7 +56,7 @@ export function benchDatabases(): { databases: BenchDatabase[]; stop(): void } {
 
 export async function startApp(env: NodeJS.ProcessEnv): Promise<{ app: INestApplication; config: AppConfig; url: string }> {
   const config = loadConfig(env, ROOT);
-  const app = await NestFactory.create(AppModule.forRoot(config, loadDefinitions(config.templatesDir)), { logger: ['error'] });
+  const app = await NestFactory.create(AppModule.forRoot(config, await loadDefinitions(config.templatesDir)), { logger: ['error'] });
   await app.listen(0, '127.0.0.1');
   return { app, config, url: `${await app.getUrl()}/graphql`.replace('[::1]', '127.0.0.1') };
 }

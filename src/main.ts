@@ -10,7 +10,7 @@ async function bootstrap(): Promise<void> {
   let config, definitions;
   try {
     config = loadConfig();
-    definitions = loadDefinitions(config.templatesDir);
+    definitions = await loadDefinitions(config.templatesDir);
   } catch (e) {
     // A bad template or setting stops the server before anything is served, saying where and why.
     if (e instanceof DefinitionError || e instanceof ConfigError) {

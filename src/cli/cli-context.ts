@@ -9,15 +9,15 @@ import { foundationModules } from '../foundation.js';
 
 @Module({})
 class CliModule {
-  static forRoot(config: AppConfig): DynamicModule {
-    return { module: CliModule, imports: foundationModules(config, loadDefinitions(config.templatesDir)) };
+  static async forRoot(config: AppConfig): Promise<DynamicModule> {
+    return { module: CliModule, imports: foundationModules(config, await loadDefinitions(config.templatesDir)) };
   }
 }
 
 /** The app without HTTP, for command-line tools: same config, definitions, database and migrations. */
 export async function cliContext(): Promise<INestApplicationContext> {
   const config = { ...loadConfig(), seedDemo: false };
-  return NestFactory.createApplicationContext(CliModule.forRoot(config), { logger: ['error', 'warn'] });
+  return NestFactory.createApplicationContext(await CliModule.forRoot(config), { logger: ['error', 'warn'] });
 }
 
 /** Runs a command, printing a Chinese reason (not a stack) for errors a user can fix. */

@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { DefinitionReader, join } from '../common/definition/definition-reader.js';
 import type { Dictionary } from '../dictionary/dictionary.types.js';
+import { BlankFormError, type BlankForm, readBlankForm } from './blank-form.reader.js';
 import { parseTemplate } from './template.parser.js';
 import type { TemplateDef } from './template.types.js';
 
@@ -22,9 +23,10 @@ export interface TemplateSummary {
 const TEMPLATE_FILE = /^[A-Z][A-Z0-9_-]*\.ya?ml$/;
 
 /** Reads every template file (`templates/F01.yaml` …); stops with file, path and reason on the first bad one. */
-export function loadTemplates(dir: string, dictionary: Dictionary): TemplateSummary[] {
+export async function loadTemplates(dir: string, dictionary: Dictionary): Promise<TemplateSummary[]> {
   const files = fs.readdirSync(dir).filter((f) => TEMPLATE_FILE.test(f)).sort();
-  const templates = files.map((file) => readTemplate(path.join(dir, file), dictionary));
+  const templates: TemplateSummary[] = [];
+  for (const file of files) templates.push(await readTemplate(path.join(dir, file), dictionary));
   const seen = new Map<string, string>();
   for (const t of templates) {
     if (seen.has(t.code)) throw new DefinitionReader(t.file).fail('code', `表单代码 "${t.code}" 已在 ${seen.get(t.code)} 中使用`);
@@ -58,16 +60,27 @@ function formRefs(node: unknown, codes: Map<string, string>, self: string, found
   return found;
 }
 
-function readTemplate(file: string, dictionary: Dictionary): TemplateSummary {
+async function readTemplate(file: string, dictionary: Dictionary): Promise<TemplateSummary> {
   const r = new DefinitionReader(file);
   const o = r.object(r.root, '');
+  const blankFile = r.string(o, 'blankForm', '', { optional: true });
+  let blank: BlankForm | undefined;
+  if (blankFile) {
+    const blankPath = path.resolve(path.dirname(file), blankFile);
+    if (!fs.existsSync(blankPath)) r.fail('blankForm', `找不到部门表样文件 ${blankFile}`);
+    try {
+      blank = await readBlankForm(blankPath);
+    } catch (e) {
+      r.fail('blankForm', e instanceof BlankFormError ? `${blankFile}：${e.message}` : String(e));
+    }
+  }
   const code = r.string(o, 'code', '', { pattern: /^[A-Z][A-Z0-9_]*$/ })!;
   if (path.basename(file).replace(/\.ya?ml$/, '') !== code) r.fail('code', `表单代码 "${code}" 应与文件名一致`);
   const columns = r.array(o.columns, 'columns');
   if (columns.length === 0) r.fail('columns', '至少要有一列');
   columns.forEach((c, i) => {
-    const col = r.object(c, `columns[${i}]`);
-    const header = col.header;
+    const header = r.object(c, `columns[${i}]`).header;
+    if (header === undefined && blank) return;
     const ok = typeof header === 'string' ? header.trim() !== '' : Array.isArray(header) && header.length > 0 && header.every((h) => typeof h === 'string' && h.trim() !== '');
     if (!ok) r.fail(`columns[${i}].header`, '表头应为文本，或分组表头的文本列表（如 [紧急联系人, 姓名]）');
   });
@@ -79,12 +92,13 @@ function readTemplate(file: string, dictionary: Dictionary): TemplateSummary {
     }
     if (!fields.includes(key)) fields.push(key);
   });
+  const def = parseTemplate(r, o, dictionary, blank);
   return {
     code,
-    def: parseTemplate(r, o, dictionary),
-    name: r.string(o, 'name', '')!,
-    department: r.string(o, 'department', '')!,
-    title: r.string(o, 'title', '')!,
+    def,
+    name: def.name,
+    department: def.department,
+    title: def.title,
     file,
     fields,
     definition: o,

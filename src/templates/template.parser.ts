@@ -1,5 +1,6 @@
 import { type DefinitionReader, join } from '../common/definition/definition-reader.js';
 import type { Dictionary, EntityName, FieldDef } from '../dictionary/dictionary.types.js';
+import { type BlankForm, titlePattern } from './blank-form.reader.js';
 import type { ColumnSource, Condition, Format, RowSet, Sort, TemplateColumn, TemplateDef, ValueType, ViewEntity } from './template.types.js';
 
 type Obj = Record<string, unknown>;
@@ -17,7 +18,7 @@ const RELATIONS: Record<ViewEntity, Record<string, EntityName[]>> = {
 };
 
 /** Parses and checks one template; `dict` decides which fields exist. Cross-template references are checked by the loader. */
-export function parseTemplate(r: DefinitionReader, o: Obj, dict: Dictionary): TemplateDef {
+export function parseTemplate(r: DefinitionReader, o: Obj, dict: Dictionary, blank?: BlankForm): TemplateDef {
   r.onlyKeys(o, '', TEMPLATE_KEYS);
   const summary = r.boolean(o, 'summary', '') ?? false;
   const period = r.string(o, 'period', '', { optional: true, oneOf: ['date', 'month'] }) as TemplateDef['period'] | undefined;
@@ -41,19 +42,27 @@ export function parseTemplate(r: DefinitionReader, o: Obj, dict: Dictionary): Te
       orderBy: r.array(rowsObj.orderBy ?? [], join(rowsAt, 'orderBy')).map((s, i) => parseSort(r, s, join(join(rowsAt, 'orderBy'), i), dict, entity)),
     };
   }
-  const columns = r.array(o.columns, 'columns').map((c, i) => parseColumn(r, c, `columns[${i}]`, dict, entity, summary));
+  const rawColumns = r.array(o.columns, 'columns');
+  if (blank && rawColumns.length !== blank.headers.length) {
+    r.fail('columns', `部门表样有 ${blank.headers.length} 列，模板有 ${rawColumns.length} 列：每列表样都要有一个数据来源`);
+  }
+  const columns = rawColumns.map((c, i) => parseColumn(r, c, `columns[${i}]`, dict, entity, summary, blank?.headers[i]));
   const keys = new Set<string>();
   columns.forEach((c, i) => {
     if (keys.has(c.key)) r.fail(`columns[${i}].key`, `列键 "${c.key}" 重复`);
     keys.add(c.key);
   });
   if (rows.kind === 'rows' && rowsObj.totalsRow !== undefined) rows.totals = parseTotals(r, rowsObj.totalsRow, join(rowsAt, 'totalsRow'), columns);
+  // The blank form is the source of truth for the title; a title in the template must say the same.
+  const title = r.string(o, 'title', '', { optional: !!blank });
+  if (blank && title && title !== titlePattern(blank.title)) r.fail('title', `与部门表样的标题不一致：表样为"${blank.title}"（即 ${titlePattern(blank.title)}）`);
   return {
+    layout: blank,
     code: r.string(o, 'code', '')!,
     query: r.string(o, 'query', '', { pattern: /^[a-z][A-Za-z0-9]*$/ })!,
     name: r.string(o, 'name', '')!,
     department: r.string(o, 'department', '')!,
-    title: r.string(o, 'title', '')!,
+    title: title ?? titlePattern(blank!.title),
     period: period ?? 'date',
     blankForm: r.string(o, 'blankForm', '', { optional: true }),
     rows,
@@ -182,11 +191,16 @@ function valueType(f: FieldDef, format: Format | undefined): ValueType {
   return 'text';
 }
 
-function parseColumn(r: DefinitionReader, raw: unknown, at: string, dict: Dictionary, entity: ViewEntity, summary: boolean): TemplateColumn {
+function parseColumn(r: DefinitionReader, raw: unknown, at: string, dict: Dictionary, entity: ViewEntity, summary: boolean, blankHeader?: string[]): TemplateColumn {
   const o = r.object(raw, at);
   r.onlyKeys(o, at, ['key', 'header', ...SOURCE_KEYS, 'format', 'where', 'joinWith']);
   const key = r.string(o, 'key', at, { pattern: /^[a-z][A-Za-z0-9]*$/ })!;
-  const header = typeof o.header === 'string' ? [o.header] : (o.header as string[]);
+  const given = o.header === undefined ? undefined : typeof o.header === 'string' ? [o.header] : (o.header as string[]);
+  if (!given && !blankHeader) r.fail(join(at, 'header'), '没有部门表样时，每列都要写表头');
+  if (given && blankHeader && given.join('／') !== blankHeader.join('／')) {
+    r.fail(join(at, 'header'), `与部门表样的表头不一致：表样为"${blankHeader.join('／')}"，模板为"${given.join('／')}"`);
+  }
+  const header = (given ?? blankHeader)!;
   const format = parseFormat(r, o.format, join(at, 'format'));
   const column = (source: ColumnSource, type: ValueType): TemplateColumn => ({ key, header, source, type });
   if (o.rowNumber) return column({ kind: 'rowNumber' }, 'integer');

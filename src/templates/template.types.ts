@@ -1,3 +1,5 @@
+import type { BlankForm } from './blank-form.reader.js';
+
 /** A department form as a mapping onto the ledger: parsed and checked from `templates/<code>.yaml`. */
 export interface TemplateDef {
   code: string;
@@ -12,6 +14,8 @@ export interface TemplateDef {
   blankForm?: string;
   rows: RowSet | SummaryRows;
   columns: TemplateColumn[];
+  /** The department's blank form, read at start-up: header rows, merges, widths, page setup, footer. */
+  layout?: BlankForm;
 }
 
 export type ViewEntity = 'resident' | 'visit' | 'business';

@@ -39,7 +39,7 @@ export async function freshDatabaseEnv(): Promise<NodeJS.ProcessEnv> {
 export async function createTestApp(opts: { seedDemo?: boolean; env?: NodeJS.ProcessEnv } = {}): Promise<TestApp> {
   const env = { ...(await freshDatabaseEnv()), SEED_DEMO: String(opts.seedDemo ?? false), ...opts.env };
   const config = loadConfig(env, path.resolve(import.meta.dirname, '../..'));
-  const app = await NestFactory.create(AppModule.forRoot(config, loadDefinitions(config.templatesDir)), { logger: ['error', 'warn'] });
+  const app = await NestFactory.create(AppModule.forRoot(config, await loadDefinitions(config.templatesDir)), { logger: ['error', 'warn'] });
   await app.init();
   const server = app.getHttpServer();
   return {

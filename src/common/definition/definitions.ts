@@ -8,7 +8,7 @@ export interface Definitions {
   templates: TemplateSummary[];
 }
 
-export function loadDefinitions(templatesDir: string): Definitions {
+export async function loadDefinitions(templatesDir: string): Promise<Definitions> {
   const dictionary = loadDictionary(templatesDir);
-  return { dictionary, templates: loadTemplates(templatesDir, dictionary) };
+  return { dictionary, templates: await loadTemplates(templatesDir, dictionary) };
 }

@@ -16,9 +16,9 @@ function brokenCopy(file: string, edit: (text: string) => string): string {
   return dir;
 }
 
-function failure(dir: string): DefinitionError {
+async function failure(dir: string): Promise<DefinitionError> {
   try {
-    loadDefinitions(dir);
+    await loadDefinitions(dir);
   } catch (e) {
     if (e instanceof DefinitionError) return e;
     throw e;
@@ -59,41 +59,53 @@ describe('the field dictionary', () => {
     }
   });
 
-  it('stops on a field with an unknown code list, naming file, path and reason', () => {
-    const e = failure(brokenCopy('dictionary.yaml', (t) => t.replace('codeList: ethnic-group', 'codeList: ethnic-groups')));
+  it('stops on a field with an unknown code list, naming file, path and reason', async () => {
+    const e = await failure(brokenCopy('dictionary.yaml', (t) => t.replace('codeList: ethnic-group', 'codeList: ethnic-groups')));
     expect(e.file).toMatch(/dictionary\.yaml$/);
     expect(e.at).toMatch(/^fields\[\d+\]\.codeList$/);
     expect(e.reason).toContain('ethnic-groups');
   });
 
-  it('stops on a field defined twice', () => {
-    const e = failure(brokenCopy('dictionary.yaml', (t) => t.replace('{ key: employer,', '{ key: phone,')));
+  it('stops on a field defined twice', async () => {
+    const e = await failure(brokenCopy('dictionary.yaml', (t) => t.replace('{ key: employer,', '{ key: phone,')));
     expect(e.reason).toContain('"phone" 重复定义');
   });
 
-  it('stops on a typo in a key', () => {
-    const e = failure(brokenCopy('dictionary.yaml', (t) => t.replace('maxLength: 50, sensitivity: personal }', 'maxLenght: 50, sensitivity: personal }')));
+  it('stops on a typo in a key', async () => {
+    const e = await failure(brokenCopy('dictionary.yaml', (t) => t.replace('maxLength: 50, sensitivity: personal }', 'maxLenght: 50, sensitivity: personal }')));
     expect(e.reason).toContain('未知的键 "maxLenght"');
   });
 
-  it('stops on a rule that names a code outside the list', () => {
-    const e = failure(brokenCopy('dictionary.yaml', (t) => t.replace('onlyWhen: { field: dwellingType, in: ["2"] } }', 'onlyWhen: { field: dwellingType, in: ["7"] } }')));
+  it('stops on a rule that names a code outside the list', async () => {
+    const e = await failure(brokenCopy('dictionary.yaml', (t) => t.replace('onlyWhen: { field: dwellingType, in: ["2"] } }', 'onlyWhen: { field: dwellingType, in: ["7"] } }')));
     expect(e.at).toMatch(/onlyWhen\.in$/);
   });
 
-  it('stops on a code list with a repeated code', () => {
-    const e = failure(brokenCopy('code-lists/gender.yaml', (t) => t.replace('code: "9"', 'code: "1"')));
+  it('stops on a code list with a repeated code', async () => {
+    const e = await failure(brokenCopy('code-lists/gender.yaml', (t) => t.replace('code: "9"', 'code: "1"')));
     expect(e.file).toMatch(/gender\.yaml$/);
     expect(e.reason).toBe('代码重复');
   });
 
-  it('stops on invalid YAML', () => {
-    const e = failure(brokenCopy('code-lists/gender.yaml', (t) => `${t}\n  - { code: "5", name: [ }`));
+  it('stops on a template whose header disagrees with the blank form', async () => {
+    const e = await failure(brokenCopy('F01.yaml', (t) => t.replace('{ key: phone, field: phone }', '{ key: phone, header: 手机, field: phone }')));
+    expect(e.at).toBe('columns[6].header');
+    expect(e.reason).toBe('与部门表样的表头不一致：表样为"联系电话"，模板为"手机"');
+  });
+
+  it('stops on a template with a column the blank form does not have', async () => {
+    const e = await failure(brokenCopy('F02.yaml', (t) => `${t.trimEnd()}\n  - { key: extra, field: phone }\n`));
+    expect(e.at).toBe('columns');
+    expect(e.reason).toMatch(/部门表样有 15 列，模板有 16 列/);
+  });
+
+  it('stops on invalid YAML', async () => {
+    const e = await failure(brokenCopy('code-lists/gender.yaml', (t) => `${t}\n  - { code: "5", name: [ }`));
     expect(e.reason).toMatch(/^不是有效的 YAML/);
   });
 
-  it('stops on a template that shows a field the dictionary does not have', () => {
-    const e = failure(brokenCopy('F03.yaml', (t) => t.replace('field: heightCm', 'field: heightInCm')));
+  it('stops on a template that shows a field the dictionary does not have', async () => {
+    const e = await failure(brokenCopy('F03.yaml', (t) => t.replace('field: heightCm', 'field: heightInCm')));
     expect(e.file).toMatch(/F03\.yaml$/);
     expect(e.at).toMatch(/^columns\[\d+\]\.field$/);
     expect(e.reason).toContain('heightInCm');
@@ -101,11 +113,26 @@ describe('the field dictionary', () => {
 });
 
 describe('the department templates', () => {
-  const { templates } = loadDefinitions(TEMPLATES);
-  const byCode = new Map(templates.map((t) => [t.code, t]));
+  let templates: Awaited<ReturnType<typeof loadDefinitions>>['templates'];
+  let byCode: Map<string, (typeof templates)[number]>;
+  beforeAll(async () => {
+    templates = (await loadDefinitions(TEMPLATES)).templates;
+    byCode = new Map(templates.map((t) => [t.code, t]));
+  });
 
   it('are F01–F09', () => {
     expect(templates.map((t) => t.code)).toEqual(['F01', 'F02', 'F03', 'F04', 'F05', 'F06', 'F07', 'F08', 'F09']);
+  });
+
+  it('read their title, headers and layout from the department\'s blank form', () => {
+    const f01 = byCode.get('F01')!.def;
+    expect(f01.title).toBe('{street}{community}独居老人信息台账');
+    expect(f01.columns.map((c) => c.header.join('／')).slice(8, 13)).toEqual(['健康状况', '紧急联系人／姓名', '紧急联系人／与本人关系', '紧急联系人／联系电话', '享受待遇／高龄津贴']);
+    expect(f01.layout).toMatchObject({ headerRows: [3, 4], infoRow: 2, frozenRows: 4, footer: { row: 16 } });
+    expect(f01.layout!.merges).toEqual(expect.arrayContaining(['A1:R1', 'J3:L3', 'M3:O3']));
+    expect(f01.layout!.pageSetup).toMatchObject({ orientation: 'landscape', fitToWidth: 1, printTitlesRow: '3:4' });
+    expect(byCode.get('F04')!.def.title).toBe('{street}{community}重点人群走访记录表（{year}年{month}月）');
+    expect(byCode.get('F09')!.def.title).toBe('{street}各社区重点人群统计汇总表（截至{year}年{month}月{day}日）');
   });
 
   it('know which canonical fields feed them, including row filters and forms they count', () => {
