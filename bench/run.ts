@@ -1,8 +1,9 @@
 import 'reflect-metadata';
 import { runEntryBench } from './entry.bench.js';
+import { runViewsBench } from './views.bench.js';
 
 // `npm run bench -- <name>`: speed and memory figures live here, never in timed tests.
-const BENCHES: Record<string, () => Promise<void>> = { entry: runEntryBench };
+const BENCHES: Record<string, () => Promise<void>> = { entry: runEntryBench, views: runViewsBench };
 
 const names = process.argv.slice(2).filter((a) => !a.startsWith('-'));
 const selected = names.length ? names : Object.keys(BENCHES);

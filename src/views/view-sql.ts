@@ -149,9 +149,6 @@ export class ViewSqlBuilder {
       if (s.kind === 'field') list.push(`${this.column(this.dict.byKey.get(s.field)!, s.related)} AS "v_${col.key}"`);
       if (s.kind === 'band' && s.of.kind === 'field') list.push(`${this.column(this.dict.byKey.get(s.of.field)!)} AS "v_${col.key}"`);
       if (s.kind === 'concat') s.parts.forEach((p, i) => list.push(`${this.column(this.dict.byKey.get(p.field)!)} AS "v_${col.key}_${i}"`));
-      if (s.kind === 'latestVisit') {
-        list.push(`(SELECT MAX(lv.${this.dict.byKey.get(s.field)!.column}) FROM visits lv WHERE lv.resident_id = e.id) AS "v_${col.key}"`);
-      }
       if (s.kind === 'keyGroups') {
         s.groups.forEach((g, i) => list.push(`CASE WHEN ${this.keyGroupCondition(g.form, params, scope)} THEN 1 ELSE 0 END AS "v_${col.key}_${i}"`));
       }
@@ -202,6 +199,24 @@ export class ViewSqlBuilder {
     return {
       sql: `SELECT ${group} AS unit, COUNT(*) AS n FROM ${this.aliases.from} ${ORG_JOIN(this.aliases.gridColumn)} ${relationJoins.join(' ')} WHERE ${where} GROUP BY ${group}`,
       params: params.values,
+    };
+  }
+
+  /**
+   * Latest visits are looked up for the page's rows only, after paging: as a column of the main query the
+   * database would compute one for every candidate row before sorting.
+   */
+  latestVisits(ids: number[]): { sql: string; params: unknown[]; columns: { key: string; column: string }[] } | null {
+    const columns = this.def.columns
+      .filter((c) => c.source.kind === 'latestVisit')
+      .map((c) => ({ key: c.key, column: this.dict.byKey.get((c.source as { field: string }).field)!.column! }));
+    if (!columns.length || !ids.length) return null;
+    const params = new Params(this.dialect);
+    const list = ids.map((id) => params.add(id)).join(', ');
+    return {
+      sql: `SELECT resident_id, ${columns.map((c, i) => `MAX(${c.column}) AS m${i}`).join(', ')} FROM visits WHERE resident_id IN (${list}) GROUP BY resident_id`,
+      params: params.values,
+      columns,
     };
   }
 

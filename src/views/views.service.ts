@@ -119,6 +119,7 @@ export class ViewsService {
       left && offset === 0 ? this.dataSource.query(left.sql, left.params) : Promise.resolve(left ? [] : null),
     ]);
     const page = (raw as Record<string, unknown>[]).slice(0, first);
+    await this.addLatestVisits(builder, page);
     const rows = page.map((r, i) => {
       const values = formatRow(def.columns, this.dictionary, r, { rowNumber: offset + i + 1, referenceDate });
       return grant.columns.map((c) => grant.cell(c, values[def.columns.indexOf(c)]));
@@ -142,6 +143,7 @@ export class ViewsService {
   /** The 合计 row: counts of filled cells and sums, over every row of the view. */
   private async totals(def: TemplateDef, spec: NonNullable<RowSet['totals']>, sql: ViewSql, referenceDate: string): Promise<unknown[]> {
     const all: Record<string, unknown>[] = await this.dataSource.query(sql.select, sql.params);
+    await this.addLatestVisits(this.builders.get(def.code)!, all);
     const values = all.map((r, i) => formatRow(def.columns, this.dictionary, r, { rowNumber: i + 1, referenceDate }));
     return def.columns.map((c, i) => {
       if (c.key === spec.labelColumn) return spec.label;
@@ -149,6 +151,16 @@ export class ViewsService {
       if (spec.sum.includes(c.key)) return Math.round(values.reduce((sum, v) => sum + (Number(v[i]) || 0), 0) * 100) / 100;
       return null;
     });
+  }
+
+  private async addLatestVisits(builder: ViewSqlBuilder, rows: Record<string, unknown>[]): Promise<void> {
+    for (let start = 0; start < rows.length; start += 1000) {
+      const chunk = rows.slice(start, start + 1000);
+      const query = builder.latestVisits(chunk.map((r) => Number(r.row_id)));
+      if (!query) return;
+      const found = new Map((await this.dataSource.query(query.sql, query.params)).map((v: Record<string, unknown>) => [Number(v.resident_id), v]));
+      for (const row of chunk) query.columns.forEach((c, i) => (row[`v_${c.key}`] = (found.get(Number(row.row_id)) as Record<string, unknown> | undefined)?.[`m${i}`] ?? null));
+    }
   }
 
   /** The form's title with its blanks filled from the org unit and the period. */

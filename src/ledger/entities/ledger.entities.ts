@@ -68,6 +68,9 @@ function dictionaryColumns(dict: Dictionary, entity: EntityName): Record<string,
   return Object.fromEntries(storedFieldsOf(dict, entity).map((f) => [propertyOf(f), columnFor(f)]));
 }
 
+/** Resident fields the department forms filter on (F01–F07); see migrations/1764072000000-form-filter-indexes.ts. */
+export const FORM_FILTERS = ['livingArrangement', 'maritalStatus', 'proneToWandering', 'disabilityCategory', 'enlistmentDate', 'registrationType'];
+
 function systemColumns(kind: DatabaseKind): Record<string, EntitySchemaColumnOptions> {
   // Instants are timestamptz on PostgreSQL; SQLite has no such type and TypeORM stores them as UTC text.
   const instant = kind === 'postgres' ? 'timestamptz' : 'datetime';
@@ -151,6 +154,8 @@ export function buildLedgerEntities(dict: Dictionary, kind: DatabaseKind): Entit
       { name: 'IDX_residents_grid', columns: ['gridCode'] },
       { name: 'IDX_residents_household', columns: ['householdId'] },
       { name: 'IDX_residents_updated_at', columns: ['updatedAt'] },
+      // The department forms' row filters, each with the grid code so a community's rows are one index range.
+      ...FORM_FILTERS.map((key) => ({ name: `IDX_residents_${dict.byKey.get(key)!.column}_grid`, columns: [key, 'gridCode'] })),
     ],
   });
 
