@@ -33,15 +33,12 @@ export class OrgUnitRepository {
     return this.repo().find({ where: { parentCode: parentCode ?? IsNull() }, order: { sortOrder: 'ASC', code: 'ASC' } });
   }
 
-  /** The unit and its ancestors, nearest first. */
+  /** The unit and its ancestors, nearest first: one query, since every ancestor's code is a prefix of the unit's. */
   async lineage(code: string): Promise<OrgUnit[]> {
+    const candidates = [code, `${code.slice(0, 12)}`, `${code.slice(0, 9)}000`, `${code.slice(0, 6)}000000`];
+    const units = new Map((await this.findByCodes([...new Set(candidates)])).map((u) => [u.code, u]));
     const chain: OrgUnit[] = [];
-    for (let next: string | null = code; next; ) {
-      const unit = await this.findByCode(next);
-      if (!unit) break;
-      chain.push(unit);
-      next = unit.parentCode;
-    }
+    for (let next = units.get(code); next; next = next.parentCode ? units.get(next.parentCode) : undefined) chain.push(next);
     return chain;
   }
 

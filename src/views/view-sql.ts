@@ -53,6 +53,8 @@ export const PREFIX_LENGTH = { district: 6, street: 9, community: 12, grid: 15 }
 export interface ViewSql {
   /** SELECT … FROM … WHERE (no ORDER/LIMIT): rows for one org unit, reference date and period. */
   select: string;
+  /** One page of `select`, in order (same parameters). */
+  page(limit: number, offset: number): string;
   params: unknown[];
   count: string;
   countParams: unknown[];
@@ -228,12 +230,17 @@ export class ViewSqlBuilder {
     const where = this.where(params, scope);
     const countParams = new Params(this.dialect);
     const countWhere = this.where(countParams, scope);
+    const orderBy = [...this.def.rows.orderBy.flatMap((s) => this.sort(s)), 'e.id'].join(', ');
     return {
       select: `SELECT ${select.join(', ')} ${from} WHERE ${where}`,
+      // Deferred join: find the page's ids first (from the filter indexes alone where they cover the filter and
+      // the sort), then read only those rows in full.
+      page: (limit, offset) =>
+        `SELECT ${select.join(', ')} ${from} WHERE e.id IN (SELECT e.id ${from} WHERE ${where} ORDER BY ${orderBy} LIMIT ${Number(limit)} OFFSET ${Number(offset)}) ORDER BY ${orderBy}`,
       params: params.values,
       count: `SELECT COUNT(*) AS n ${from} WHERE ${countWhere}`,
       countParams: countParams.values,
-      orderBy: [...this.def.rows.orderBy.flatMap((s) => this.sort(s)), 'e.id'].join(', '),
+      orderBy,
     };
   }
 }

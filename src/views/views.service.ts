@@ -97,9 +97,10 @@ export class ViewsService {
     const first = Math.min(Math.max(args.first ?? 100, 1), MAX_PAGE_SIZE);
     const offset = decodeCursor(args.after);
     const gridPrefix = unit.code.slice(0, PREFIX_LENGTH[unit.level]);
-    const title = await this.title(def, unit.code, referenceDate, period);
+    const titled = this.title(def, unit.code, referenceDate, period); // runs alongside the data queries
     const summary = this.summaries.get(def.code);
     if (summary) {
+      const title = await titled;
       // Visits counted by a summary are those of the reference date's month.
       const month = resolvePeriod({ ...def, period: 'month' }, referenceDate.slice(0, 7)).period;
       const all = await summary.rows(this.dataSource, await this.orgUnits.unitsUnder(gridPrefix, summary.groupBy), { gridPrefix, referenceDate, period: month });
@@ -114,12 +115,13 @@ export class ViewsService {
     const left = changedSince === undefined ? null : builder.leftView({ gridPrefix, referenceDate, period, changedSince });
     const totals = def.rows.kind === 'rows' && def.rows.totals ? await this.totals(def, def.rows.totals, sql, referenceDate) : null;
     const [raw, [{ n }], removed] = await Promise.all([
-      this.dataSource.query(`${sql.select} ORDER BY ${sql.orderBy} LIMIT ${first + 1} OFFSET ${offset}`, sql.params),
+      this.dataSource.query(sql.page(first + 1, offset), sql.params),
       this.dataSource.query(sql.count, sql.countParams),
       left && offset === 0 ? this.dataSource.query(left.sql, left.params) : Promise.resolve(left ? [] : null),
     ]);
     const page = (raw as Record<string, unknown>[]).slice(0, first);
     await this.addLatestVisits(builder, page);
+    const title = await titled;
     const rows = page.map((r, i) => {
       const values = formatRow(def.columns, this.dictionary, r, { rowNumber: offset + i + 1, referenceDate });
       return grant.columns.map((c) => grant.cell(c, values[def.columns.indexOf(c)]));
