@@ -167,7 +167,8 @@ export class ViewSqlBuilder {
   }
 
   private changed(params: Params, since: unknown): string {
-    const tables = ['e', this.aliases.household, ...(this.aliases.resident === 'e' ? [] : [this.aliases.resident])];
+    // Any record a row shows facts of: its own, its resident and household, related staff (包联干部, 走访人).
+    const tables = [...new Set(['e', this.aliases.household, this.aliases.resident, ...Object.values(this.aliases.relations).map((r) => r.alias)])];
     return `(${tables.map((t) => `${t}.updated_at >= ${params.add(since)}`).join(' OR ')})`;
   }
 
