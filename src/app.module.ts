@@ -8,6 +8,7 @@ import { DomainErrorFilter } from './common/errors/domain-error.filter.js';
 import { formatGraphqlError } from './common/errors/graphql-error.formatter.js';
 import type { AppConfig } from './config/app-config.js';
 import { foundationModules } from './foundation.js';
+import { ExcelModule } from './excel/excel.module.js';
 import { GraphiqlModule } from './graphiql/graphiql.module.js';
 import { LedgerModule } from './ledger/ledger.module.js';
 import { templateQueryFields, withQueryFields } from './views/template-schema.js';
@@ -42,6 +43,7 @@ export class AppModule {
         LedgerModule.forRoot(definitions.dictionary),
         ViewsModule,
         GraphiqlModule,
+        ExcelModule,
       ],
       providers: [{ provide: APP_FILTER, useClass: DomainErrorFilter }],
     };

@@ -1,14 +1,20 @@
-import { Catch } from '@nestjs/common';
+import { type ArgumentsHost, Catch } from '@nestjs/common';
 import type { GqlExceptionFilter } from '@nestjs/graphql';
+import type { Response } from 'express';
 import { DomainError } from './domain-errors.js';
 
+const HTTP_STATUS: Record<string, number> = { NOT_FOUND: 404, VALIDATION_FAILED: 400, CONFLICT: 409, DUPLICATE: 409 };
+
 /**
- * Domain errors are answers, not failures: hand them to the GraphQL error formatter without Nest logging them
- * (their details can hold personal data).
+ * Domain errors are answers, not failures: GraphQL gets them back for the error formatter, HTTP endpoints (exports)
+ * answer with a status, the code and the Chinese message. Nest does not log them (their details can hold personal data).
  */
 @Catch(DomainError)
 export class DomainErrorFilter implements GqlExceptionFilter {
-  catch(error: DomainError): DomainError {
-    return error;
+  catch(error: DomainError, host: ArgumentsHost): DomainError | void {
+    if (host.getType() !== 'http') return error;
+    const res = host.switchToHttp().getResponse<Response>();
+    if (res.headersSent) return void res.destroy(error);
+    res.status(HTTP_STATUS[error.code] ?? 400).json({ code: error.code, message: error.message, ...error.details() });
   }
 }

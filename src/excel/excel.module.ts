@@ -1,0 +1,9 @@
+import { Module } from '@nestjs/common';
+import { OrgUnitRepository } from '../ledger/org-unit.repository.js';
+import { ViewsModule } from '../views/views.module.js';
+import { ExportController } from './export.controller.js';
+import { ExportService } from './export.service.js';
+
+/** Excel exports in each department's own layout. */
+@Module({ imports: [ViewsModule], controllers: [ExportController], providers: [ExportService, OrgUnitRepository] })
+export class ExcelModule {}

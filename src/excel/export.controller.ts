@@ -1,0 +1,21 @@
+import { Controller, Get, Param, Query, Res } from '@nestjs/common';
+import type { Response } from 'express';
+import { ExportService } from './export.service.js';
+
+const XLSX = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
+
+@Controller('exports')
+export class ExportController {
+  constructor(private readonly exports: ExportService) {}
+
+  /** GET /exports/F01?orgUnit=500106108001&date=2026-11-25 → the form as .xlsx in the department's layout. */
+  @Get(':code')
+  async export(@Param('code') code: string, @Query('orgUnit') orgUnit: string, @Query('date') date: string | undefined, @Res() res: Response): Promise<void> {
+    const request = { code, orgUnit, date };
+    const { fileName } = await this.exports.prepare({}, request);
+    res.setHeader('Content-Type', XLSX);
+    res.setHeader('Content-Disposition', `attachment; filename="${encodeURIComponent(fileName)}"; filename*=UTF-8''${encodeURIComponent(fileName)}`);
+    await this.exports.write({}, request, res);
+    res.end();
+  }
+}

@@ -1,0 +1,116 @@
+import ExcelJS from 'exceljs';
+import type { BlankForm } from '../templates/blank-form.reader.js';
+import type { TemplateColumn } from '../templates/template.types.js';
+
+export interface SheetHeader {
+  title: string;
+  /** 填报单位 (the community or street). */
+  unit: string;
+  /** 填报日期, yyyy-mm-dd. */
+  date: string;
+}
+
+const THIN = { style: 'thin' } as const;
+const BORDER = { top: THIN, left: THIN, bottom: THIN, right: THIN };
+const DATE_FORMAT = 'yyyy-mm-dd';
+
+/**
+ * Writes one form as a sheet laid out like the department's blank form: the header block copied from the blank
+ * (values, styles, merges), widths and page setup, bordered body rows streamed in, then the footer.
+ */
+export async function writeFormSheet(
+  workbook: ExcelJS.stream.xlsx.WorkbookWriter,
+  blank: ExcelJS.Worksheet,
+  layout: BlankForm,
+  sheetName: string,
+  header: SheetHeader,
+  columns: TemplateColumn[],
+  rows: AsyncIterable<unknown[]>,
+): Promise<number> {
+  const [, lastHeader] = layout.headerRows;
+  const ws = workbook.addWorksheet(sheetName.slice(0, 31), {
+    pageSetup: { ...layout.pageSetup, printTitlesRow: `${layout.headerRows[0]}:${lastHeader}` },
+    views: [{ state: 'frozen', xSplit: 0, ySplit: layout.frozenRows || lastHeader }],
+  });
+  ws.columns = layout.widths.map((width) => ({ width: width ?? 9 }));
+
+  const covered = coveredCells(layout.merges);
+  for (let r = 1; r <= lastHeader; r++) {
+    const source = blank.getRow(r);
+    const row = ws.getRow(r);
+    if (source.height) row.height = source.height;
+    for (let c = 1; c <= columns.length; c++) {
+      const from = source.getCell(c);
+      const cell = row.getCell(c);
+      if (!covered.has(`${r}:${c}`)) cell.value = from.value; // a merged range keeps its value in its first cell only
+      cell.style = structuredClone(from.style);
+    }
+  }
+  ws.getCell(1, 1).value = header.title;
+  if (layout.infoRow) fillInfoRow(ws.getRow(layout.infoRow), columns.length, header);
+  for (const range of layout.merges) {
+    const end = /:[A-Z]+(\d+)$/.exec(range);
+    if (end && Number(end[1]) <= lastHeader) ws.mergeCells(range);
+  }
+  for (let r = 1; r <= lastHeader; r++) ws.getRow(r).commit();
+
+  const bodyStyles = Array.from({ length: columns.length }, (_, c) => blank.getRow(lastHeader + 1).getCell(c + 1).style);
+  let n = 0;
+  for await (const values of rows) {
+    const row = ws.getRow(lastHeader + 1 + n);
+    values.forEach((value, c) => {
+      const cell = row.getCell(c + 1);
+      cell.style = { ...structuredClone(bodyStyles[c] ?? {}), border: BORDER };
+      setValue(cell, columns[c], value);
+    });
+    row.commit();
+    n++;
+  }
+  if (layout.footer) {
+    const row = ws.getRow(lastHeader + 1 + n);
+    for (const { column, text } of layout.footer.cells) row.getCell(column).value = text;
+    row.commit();
+  }
+  ws.commit();
+  return n;
+}
+
+/** Typed cells: numbers stay numbers, dates are real dates, everything else is text (never a formula). */
+function setValue(cell: ExcelJS.Cell, column: TemplateColumn, value: unknown): void {
+  if (value === null || value === undefined || value === '') return;
+  if (typeof value === 'number') {
+    cell.value = value;
+    return;
+  }
+  if (column.type === 'date' && typeof value === 'string' && /^\d{4}-\d{2}-\d{2}$/.test(value)) {
+    cell.value = new Date(`${value}T00:00:00Z`);
+    cell.numFmt = DATE_FORMAT;
+    return;
+  }
+  // A string value is written as a string cell: "=1+1" stays text. ID numbers and phones are text here too.
+  cell.value = String(value);
+}
+
+function fillInfoRow(row: ExcelJS.Row, width: number, header: SheetHeader): void {
+  const [y, m, d] = header.date.split('-').map(Number);
+  for (let c = 1; c <= width; c++) {
+    const cell = row.getCell(c);
+    const text = typeof cell.value === 'string' ? cell.value : '';
+    if (text.startsWith('填报单位')) cell.value = `${text}${header.unit}`;
+    if (text.startsWith('填报日期')) cell.value = `填报日期：${y}年${m}月${d}日`;
+  }
+}
+
+/** Cells inside merged ranges other than each range's first cell, as "row:column". */
+function coveredCells(merges: string[]): Set<string> {
+  const covered = new Set<string>();
+  const col = (letters: string) => [...letters].reduce((n, ch) => n * 26 + ch.charCodeAt(0) - 64, 0);
+  for (const range of merges) {
+    const m = /^([A-Z]+)(\d+):([A-Z]+)(\d+)$/.exec(range);
+    if (!m) continue;
+    for (let r = Number(m[2]); r <= Number(m[4]); r++) {
+      for (let c = col(m[1]); c <= col(m[3]); c++) if (r !== Number(m[2]) || c !== col(m[1])) covered.add(`${r}:${c}`);
+    }
+  }
+  return covered;
+}
