@@ -8,12 +8,18 @@ const XLSX = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet'
 export class ExportController {
   constructor(private readonly exports: ExportService) {}
 
-  /** GET /exports/F01?orgUnit=500106108001&date=2026-11-25 → the form as .xlsx in the department's layout. */
+  /** GET /exports/F01?orgUnit=500106108001&date=2026-11-25[&format=csv] → the form as .xlsx in the department's layout, or CSV. */
   @Get(':code')
-  async export(@Param('code') code: string, @Query('orgUnit') orgUnit: string, @Query('date') date: string | undefined, @Res() res: Response): Promise<void> {
-    const request = { code, orgUnit, date };
+  async export(
+    @Param('code') code: string,
+    @Query('orgUnit') orgUnit: string,
+    @Query('date') date: string | undefined,
+    @Query('format') format: string | undefined,
+    @Res() res: Response,
+  ): Promise<void> {
+    const request = { code, orgUnit, date, format: format === 'csv' ? ('csv' as const) : ('xlsx' as const) };
     const { fileName } = await this.exports.prepare({}, request);
-    res.setHeader('Content-Type', XLSX);
+    res.setHeader('Content-Type', request.format === 'csv' ? 'text/csv; charset=utf-8' : XLSX);
     res.setHeader('Content-Disposition', `attachment; filename="${encodeURIComponent(fileName)}"; filename*=UTF-8''${encodeURIComponent(fileName)}`);
     await this.exports.write({}, request, res);
     res.end();

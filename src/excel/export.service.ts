@@ -7,12 +7,14 @@ import { ConfigService } from '../config/config.service.js';
 import { OrgUnitRepository } from '../ledger/org-unit.repository.js';
 import type { Viewer } from '../views/view-access.js';
 import { ViewsService } from '../views/views.service.js';
+import { writeCsv } from './csv.writer.js';
 import { writeFormSheet } from './form-sheet.writer.js';
 
 export interface ExportRequest {
   code: string;
   orgUnit: string;
   date?: string | null;
+  format?: 'xlsx' | 'csv';
 }
 
 /** A form exported as Excel in the department's own layout (one community → one sheet). */
@@ -32,13 +34,12 @@ export class ExportService {
     const lineage = await this.orgUnits.lineage(request.orgUnit);
     const unit = lineage[0];
     const period = def.period === 'month' ? first.referenceDate.slice(0, 7) : first.referenceDate;
-    return { def, unit, referenceDate: first.referenceDate, fileName: `${unit.name}${def.name}-${period}.xlsx` };
+    const extension = request.format === 'csv' ? 'csv' : 'xlsx';
+    return { def, unit, referenceDate: first.referenceDate, title: first.title, fileName: `${unit.name}${def.name}-${period}.${extension}` };
   }
 
   async write(viewer: Viewer, request: ExportRequest, out: Writable): Promise<number> {
-    const { def, unit, referenceDate } = await this.prepare(viewer, request);
-    const blank = new ExcelJS.Workbook();
-    await blank.xlsx.readFile(path.resolve(this.config.templatesDir, def.layout!.file));
+    const { def, unit, referenceDate, title } = await this.prepare(viewer, request);
     const views = this.views;
     async function* rows() {
       let after: string | null = null;
@@ -49,8 +50,10 @@ export class ExportService {
         after = page.pageInfo.hasNextPage ? page.pageInfo.endCursor : null;
       } while (after);
     }
+    if (request.format === 'csv') return writeCsv(out, def.columns.map((c) => c.header), rows());
+    const blank = new ExcelJS.Workbook();
+    await blank.xlsx.readFile(path.resolve(this.config.templatesDir, def.layout!.file));
     const workbook = new ExcelJS.stream.xlsx.WorkbookWriter({ stream: out, useStyles: true, useSharedStrings: false });
-    const title = (await this.views.formView(viewer, { code: def.code, orgUnit: request.orgUnit, referenceDate, first: 1 })).title;
     const count = await writeFormSheet(workbook, blank.worksheets[0], def.layout!, unit.name, { title, unit: unit.name, date: referenceDate }, def.columns, rows());
     await workbook.commit();
     return count;

@@ -54,6 +54,37 @@ describe(`Excel export in the department's layout (${isPostgres() ? 'PostgreSQL'
     expect(ws.getCell(5 + view.rows.length, 1).value).toBe('填表人：');
   });
 
+  it('exports F04 for the month and F09 for the street, ending with the 合计 row', async () => {
+    const f04 = await request(t.app.getHttpServer()).get(`/exports/F04?orgUnit=${COMMUNITY}`).buffer(true).parse(binary);
+    expect(f04.status).toBe(200);
+    const month = new ExcelJS.Workbook();
+    await month.xlsx.load(f04.body);
+    expect(String(month.worksheets[0].getCell(1, 1).value)).toMatch(/^陈家桥街道桥北社区重点人群走访记录表（\d{4}年\d{1,2}月）$/);
+    const f09 = await request(t.app.getHttpServer()).get('/exports/F09?orgUnit=500106108000').buffer(true).parse(binary);
+    const street = new ExcelJS.Workbook();
+    await street.xlsx.load(f09.body);
+    const ws = street.worksheets[0];
+    expect(String(ws.getCell(1, 1).value)).toMatch(/^陈家桥街道各社区重点人群统计汇总表（截至\d{4}年\d{1,2}月\d{1,2}日）$/);
+    const last = ws.rowCount - 1; // the footer follows the 合计 row
+    expect(ws.getCell(last, 2).value).toBe('合计');
+    expect(ws.getCell(last, 1).value).toBeNull();
+    expect(ws.getCell(last, 5).value).toBe(Number(ws.getCell(5, 5).value) + Number(ws.getCell(6, 5).value));
+  });
+
+  it('exports CSV with a UTF-8 BOM, ID numbers intact and formulas defused', async () => {
+    const { data } = await t.gql(`{ formView(code: "F01", orgUnit: "${COMMUNITY}", first: 1) { rows } }`);
+    const id = data.formView.rows[0][5];
+    const before = (await t.gql(`{ resident(idNumber: "${id}") { version } }`)).data.resident.version;
+    const set = await t.gql(`mutation { upsertResident(input: { idNumber: "${id}", expectedVersion: ${before}, remarks: "=HYPERLINK(\\"http://x\\")" }) { remarks } }`);
+    expect(set.errors).toBeUndefined();
+    const res = await request(t.app.getHttpServer()).get(`/exports/F01?orgUnit=${COMMUNITY}&format=csv`).buffer(true).parse(binary);
+    expect(res.headers['content-type']).toMatch(/^text\/csv/);
+    const text = res.body.toString('utf8');
+    expect(text.startsWith('\uFEFF序号,姓名,性别')).toBe(true);
+    expect(text).toContain(`,${id},`);
+    expect(text).toContain(`"'=HYPERLINK(""http://x"")"`);
+  });
+
   it('answers an unknown org unit with 404 and a Chinese message', async () => {
     const res = await request(t.app.getHttpServer()).get('/exports/F01?orgUnit=999');
     expect(res.status).toBe(404);
