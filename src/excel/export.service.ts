@@ -2,22 +2,36 @@ import path from 'node:path';
 import type { Writable } from 'node:stream';
 import { Inject, Injectable } from '@nestjs/common';
 import ExcelJS from 'exceljs';
-import { NotFoundError } from '../common/errors/domain-errors.js';
+import { NotFoundError, ValidationFailedError } from '../common/errors/domain-errors.js';
 import { ConfigService } from '../config/config.service.js';
 import { OrgUnitRepository } from '../ledger/org-unit.repository.js';
+import type { TemplateDef } from '../templates/template.types.js';
 import type { Viewer } from '../views/view-access.js';
 import { ViewsService } from '../views/views.service.js';
 import { writeCsv } from './csv.writer.js';
 import { writeFormSheet } from './form-sheet.writer.js';
 
+export const ALL_FORMS = 'all';
+
 export interface ExportRequest {
+  /** A form code, or "all" for every form of a community in one workbook. */
   code: string;
   orgUnit: string;
   date?: string | null;
   format?: 'xlsx' | 'csv';
 }
 
-/** A form exported as Excel in the department's own layout (one community → one sheet). */
+/** One sheet of an export: a form for one org unit. */
+interface SheetJob {
+  def: TemplateDef;
+  orgUnit: string;
+  sheetName: string;
+}
+
+/**
+ * Forms exported as Excel in each department's own layout: a community → one sheet; a street → one sheet per
+ * community plus the street's summary forms; "all" for a community → one sheet per form.
+ */
 @Injectable()
 export class ExportService {
   constructor(
@@ -26,36 +40,71 @@ export class ExportService {
     @Inject(ConfigService) private readonly config: ConfigService,
   ) {}
 
-  /** Checks the request and names the file, before anything is written. */
+  /** Checks the request and plans the sheets, before a byte is written. */
   async prepare(viewer: Viewer, request: ExportRequest) {
-    const def = this.views.template(request.code);
-    if (!def.layout) throw new NotFoundError(`表单 ${def.code} 没有部门表样，无法按表样导出`);
-    const first = await this.views.formView(viewer, { code: def.code, orgUnit: request.orgUnit, referenceDate: request.date, first: 1 });
-    const lineage = await this.orgUnits.lineage(request.orgUnit);
-    const unit = lineage[0];
-    const period = def.period === 'month' ? first.referenceDate.slice(0, 7) : first.referenceDate;
-    const extension = request.format === 'csv' ? 'csv' : 'xlsx';
-    return { def, unit, referenceDate: first.referenceDate, title: first.title, fileName: `${unit.name}${def.name}-${period}.${extension}` };
+    const [unit] = await this.orgUnits.lineage(request.orgUnit);
+    if (!unit) throw new NotFoundError(`没有代码为 "${request.orgUnit}" 的区划或网格`);
+    const csv = request.format === 'csv';
+    let jobs: SheetJob[];
+    let name: string;
+    if (request.code === ALL_FORMS) {
+      if (unit.level !== 'community' && unit.level !== 'grid') throw badRequest('code', '"全部表单"只能按社区或网格导出');
+      jobs = this.views.list().map((def) => ({ def, orgUnit: unit.code, sheetName: `${def.code}${def.name}` }));
+      name = '全部台账';
+    } else {
+      const def = this.views.template(request.code);
+      name = def.name;
+      if (def.rows.kind === 'rows' && (unit.level === 'street' || unit.level === 'district') && !csv) {
+        const communities = await this.orgUnits.unitsUnder(unit.code.slice(0, unit.level === 'street' ? 9 : 6), 'community');
+        const summaries = this.views.list().filter((t) => t.rows.kind === 'summary');
+        jobs = [
+          ...communities.map((c) => ({ def, orgUnit: c.code, sheetName: c.name })),
+          ...summaries.map((s) => ({ def: s, orgUnit: unit.code, sheetName: s.name })),
+        ];
+      } else {
+        jobs = [{ def, orgUnit: unit.code, sheetName: unit.name }];
+      }
+    }
+    if (csv && jobs.length > 1) throw badRequest('format', 'CSV 只能导出一张表');
+    for (const job of jobs) if (!job.def.layout && !csv) throw new NotFoundError(`表单 ${job.def.code} 没有部门表样，无法按表样导出`);
+    const first = await this.views.formView(viewer, { code: jobs[0].def.code, orgUnit: jobs[0].orgUnit, referenceDate: request.date, first: 1 });
+    const period = jobs.length === 1 && jobs[0].def.period === 'month' ? first.referenceDate.slice(0, 7) : first.referenceDate;
+    return { jobs, referenceDate: first.referenceDate, fileName: `${unit.name}${name}-${period}.${csv ? 'csv' : 'xlsx'}` };
   }
 
-  async write(viewer: Viewer, request: ExportRequest, out: Writable): Promise<number> {
-    const { def, unit, referenceDate, title } = await this.prepare(viewer, request);
-    const views = this.views;
-    async function* rows() {
-      let after: string | null = null;
-      do {
-        const page = await views.formView(viewer, { code: def.code, orgUnit: request.orgUnit, referenceDate, first: 500, after });
-        yield* page.rows;
-        if (page.totals) yield page.totals;
-        after = page.pageInfo.hasNextPage ? page.pageInfo.endCursor : null;
-      } while (after);
-    }
-    if (request.format === 'csv') return writeCsv(out, def.columns.map((c) => c.header), rows());
-    const blank = new ExcelJS.Workbook();
-    await blank.xlsx.readFile(path.resolve(this.config.templatesDir, def.layout!.file));
+  /** Writes the export to `out`, streaming rows page by page; returns the number of rows written. */
+  async write(viewer: Viewer, request: ExportRequest, out: Writable, onRows?: (n: number) => void): Promise<number> {
+    const { jobs, referenceDate } = await this.prepare(viewer, request);
+    const date = request.date ?? undefined;
+    if (request.format === 'csv') return writeCsv(out, jobs[0].def.columns.map((c) => c.header), this.rows(viewer, jobs[0], date, onRows));
     const workbook = new ExcelJS.stream.xlsx.WorkbookWriter({ stream: out, useStyles: true, useSharedStrings: false });
-    const count = await writeFormSheet(workbook, blank.worksheets[0], def.layout!, unit.name, { title, unit: unit.name, date: referenceDate }, def.columns, rows());
+    let total = 0;
+    for (const job of jobs) {
+      const blank = new ExcelJS.Workbook();
+      await blank.xlsx.readFile(path.resolve(this.config.templatesDir, job.def.layout!.file));
+      const first = await this.views.formView(viewer, { code: job.def.code, orgUnit: job.orgUnit, referenceDate: date, first: 1 });
+      const [unit] = await this.orgUnits.lineage(job.orgUnit);
+      const header = { title: first.title, unit: unit.name, date: referenceDate };
+      total += await writeFormSheet(workbook, blank.worksheets[0], job.def.layout!, job.sheetName, header, job.def.columns, this.rows(viewer, job, date, onRows, total));
+    }
     await workbook.commit();
-    return count;
+    return total;
   }
+
+  /** A form's rows for one org unit, page after page, then its 合计 row. */
+  private async *rows(viewer: Viewer, job: SheetJob, date: string | undefined, onRows?: (n: number) => void, before = 0) {
+    let after: string | null = null;
+    let n = before;
+    do {
+      const page = await this.views.formView(viewer, { code: job.def.code, orgUnit: job.orgUnit, referenceDate: date, first: 500, after });
+      yield* page.rows;
+      onRows?.((n += page.rows.length));
+      if (page.totals) yield page.totals;
+      after = page.pageInfo.hasNextPage ? page.pageInfo.endCursor : null;
+    } while (after);
+  }
+}
+
+function badRequest(field: string, message: string) {
+  return new ValidationFailedError([{ path: [field], code: 'UNSUPPORTED_EXPORT', message }]);
 }

@@ -85,6 +85,28 @@ describe(`Excel export in the department's layout (${isPostgres() ? 'PostgreSQL'
     expect(text).toContain(`"'=HYPERLINK(""http://x"")"`);
   });
 
+  it('exports a street as one sheet per community plus the street summary', async () => {
+    const res = await request(t.app.getHttpServer()).get('/exports/F01?orgUnit=500106108000').buffer(true).parse(binary);
+    expect(res.status).toBe(200);
+    expect(decodeURIComponent(/filename\*=UTF-8''(.+)$/.exec(res.headers['content-disposition'])![1])).toMatch(/^陈家桥街道独居老人信息台账-/);
+    const wb = new ExcelJS.Workbook();
+    await wb.xlsx.load(res.body);
+    const communities = (await t.gql('{ orgUnits(parentCode: "500106108000") { name } }')).data.orgUnits.map((u: { name: string }) => u.name);
+    expect(wb.worksheets.map((w) => w.name)).toEqual([...communities, '各社区重点人群统计汇总表']);
+    for (const [i, name] of communities.entries()) expect(String(wb.worksheets[i].getCell(1, 1).value)).toBe(`陈家桥街道${name}独居老人信息台账`);
+  });
+
+  it('exports all forms of a community as one workbook, a sheet per form', async () => {
+    const res = await request(t.app.getHttpServer()).get(`/exports/all?orgUnit=${COMMUNITY}`).buffer(true).parse(binary);
+    expect(res.status).toBe(200);
+    const wb = new ExcelJS.Workbook();
+    await wb.xlsx.load(res.body);
+    expect(wb.worksheets.map((w) => w.name.slice(0, 3))).toEqual(['F01', 'F02', 'F03', 'F04', 'F05', 'F06', 'F07', 'F08', 'F09']);
+    const streetOnly = await request(t.app.getHttpServer()).get('/exports/all?orgUnit=500106108000');
+    expect(streetOnly.status).toBe(400);
+    expect(streetOnly.body.fieldErrors[0].code).toBe('UNSUPPORTED_EXPORT');
+  });
+
   it('answers an unknown org unit with 404 and a Chinese message', async () => {
     const res = await request(t.app.getHttpServer()).get('/exports/F01?orgUnit=999');
     expect(res.status).toBe(404);
