@@ -5,19 +5,22 @@ import { loadDefinitions } from '../common/definition/definitions.js';
 import { ConfigError, DefinitionError } from '../common/errors/definition-error.js';
 import { DomainError } from '../common/errors/domain-errors.js';
 import { type AppConfig, loadConfig } from '../config/app-config.js';
+import { ExcelModule } from '../excel/excel.module.js';
 import { foundationModules } from '../foundation.js';
 
 @Module({})
 class CliModule {
-  static async forRoot(config: AppConfig): Promise<DynamicModule> {
-    return { module: CliModule, imports: foundationModules(config, await loadDefinitions(config.templatesDir)) };
+  static async forRoot(config: AppConfig, withExports: boolean): Promise<DynamicModule> {
+    const imports = foundationModules(config, await loadDefinitions(config.templatesDir));
+    // The ledger's GraphQL types are not needed here; views and exports are plain services.
+    return { module: CliModule, imports: withExports ? [...imports, ExcelModule] : imports };
   }
 }
 
 /** The app without HTTP, for command-line tools: same config, definitions, database and migrations. */
-export async function cliContext(): Promise<INestApplicationContext> {
+export async function cliContext(opts: { exports?: boolean } = {}): Promise<INestApplicationContext> {
   const config = { ...loadConfig(), seedDemo: false };
-  return NestFactory.createApplicationContext(await CliModule.forRoot(config), { logger: ['error', 'warn'] });
+  return NestFactory.createApplicationContext(await CliModule.forRoot(config, opts.exports ?? false), { logger: ['error', 'warn'] });
 }
 
 /** Runs a command, printing a Chinese reason (not a stack) for errors a user can fix. */

@@ -2,8 +2,9 @@ import { Module } from '@nestjs/common';
 import { OrgUnitRepository } from '../ledger/org-unit.repository.js';
 import { ViewsModule } from '../views/views.module.js';
 import { ExportController } from './export.controller.js';
+import { ExportResolver } from './export.resolver.js';
 import { ExportService } from './export.service.js';
 
 /** Excel exports in each department's own layout. */
-@Module({ imports: [ViewsModule], controllers: [ExportController], providers: [ExportService, OrgUnitRepository] })
+@Module({ imports: [ViewsModule], controllers: [ExportController], providers: [ExportService, OrgUnitRepository, ExportResolver], exports: [ExportService] })
 export class ExcelModule {}

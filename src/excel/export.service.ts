@@ -67,9 +67,11 @@ export class ExportService {
     }
     if (csv && jobs.length > 1) throw badRequest('format', 'CSV 只能导出一张表');
     for (const job of jobs) if (!job.def.layout && !csv) throw new NotFoundError(`表单 ${job.def.code} 没有部门表样，无法按表样导出`);
-    const first = await this.views.formView(viewer, { code: jobs[0].def.code, orgUnit: jobs[0].orgUnit, referenceDate: request.date, first: 1 });
+    const firsts = await Promise.all(jobs.map((job) => this.views.formView(viewer, { code: job.def.code, orgUnit: job.orgUnit, referenceDate: request.date, first: 1 })));
+    const first = firsts[0];
     const period = jobs.length === 1 && jobs[0].def.period === 'month' ? first.referenceDate.slice(0, 7) : first.referenceDate;
-    return { jobs, referenceDate: first.referenceDate, fileName: `${unit.name}${name}-${period}.${csv ? 'csv' : 'xlsx'}` };
+    const rows = firsts.reduce((sum, f) => sum + f.totalCount, 0);
+    return { jobs, rows, referenceDate: first.referenceDate, fileName: `${unit.name}${name}-${period}.${csv ? 'csv' : 'xlsx'}` };
   }
 
   /** Writes the export to `out`, streaming rows page by page; returns the number of rows written. */

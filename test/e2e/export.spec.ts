@@ -107,6 +107,18 @@ describe(`Excel export in the department's layout (${isPostgres() ? 'PostgreSQL'
     expect(streetOnly.body.fieldErrors[0].code).toBe('UNSUPPORTED_EXPORT');
   });
 
+  it('returns a download URL from the exportForm mutation, and that URL serves the file', async () => {
+    const res = await t.gql(`mutation { exportForm(code: "F05", orgUnit: "${COMMUNITY}") { url fileName rows } }`);
+    expect(res.errors).toBeUndefined();
+    expect(res.data.exportForm).toMatchObject({ url: `/exports/F05?orgUnit=${COMMUNITY}`, fileName: expect.stringMatching(/^桥北社区残疾人基本信息台账-/) });
+    const file = await request(t.app.getHttpServer()).get(res.data.exportForm.url).buffer(true).parse(binary);
+    const wb = new ExcelJS.Workbook();
+    await wb.xlsx.load(file.body);
+    expect(wb.worksheets[0].rowCount).toBe(4 + res.data.exportForm.rows + 1);
+    const bad = await t.gql(`mutation { exportForm(code: "F99", orgUnit: "${COMMUNITY}") { url } }`);
+    expect(bad.errors[0].extensions.code).toBe('NOT_FOUND');
+  });
+
   it('answers an unknown org unit with 404 and a Chinese message', async () => {
     const res = await request(t.app.getHttpServer()).get('/exports/F01?orgUnit=999');
     expect(res.status).toBe(404);
