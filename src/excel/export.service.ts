@@ -4,6 +4,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import ExcelJS from 'exceljs';
 import { NotFoundError, ValidationFailedError } from '../common/errors/domain-errors.js';
 import { ConfigService } from '../config/config.service.js';
+import { todayIso } from '../identity/index.js';
 import { OrgUnitRepository } from '../ledger/org-unit.repository.js';
 import type { TemplateDef } from '../templates/template.types.js';
 import type { Viewer } from '../views/view-access.js';
@@ -76,7 +77,7 @@ export class ExportService {
 
   /** Writes the export to `out`, streaming rows page by page; returns the number of rows written. */
   async write(viewer: Viewer, request: ExportRequest, out: Writable, onRows?: (n: number) => void): Promise<number> {
-    const { jobs, referenceDate } = await this.prepare(viewer, request);
+    const { jobs } = await this.prepare(viewer, request);
     const date = request.date ?? undefined;
     if (request.format === 'csv') return writeCsv(out, jobs[0].def.columns.map((c) => c.header), this.rows(viewer, jobs[0], date, onRows));
     const workbook = new ExcelJS.stream.xlsx.WorkbookWriter({ stream: out, useStyles: true, useSharedStrings: false });
@@ -86,7 +87,7 @@ export class ExportService {
       await blank.xlsx.readFile(path.resolve(this.config.templatesDir, job.def.layout!.file));
       const first = await this.views.formView(viewer, { code: job.def.code, orgUnit: job.orgUnit, referenceDate: date, first: 1 });
       const [unit] = await this.orgUnits.lineage(job.orgUnit);
-      const header = { title: first.title, unit: unit.name, date: referenceDate };
+      const header = { title: first.title, unit: unit.name, date: todayIso() }; // 填报日期: the day it is filed
       total += await writeFormSheet(workbook, blank.worksheets[0], job.def.layout!, job.sheetName, header, job.def.columns, this.rows(viewer, job, date, onRows, total));
     }
     await workbook.commit();
