@@ -94,17 +94,14 @@ export class ExportService {
     return total;
   }
 
-  /** A form's rows for one org unit, page after page, then its 合计 row. */
+  /** A form's rows for one org unit, streamed from a database cursor, then its 合计 row. */
   private async *rows(viewer: Viewer, job: SheetJob, date: string | undefined, onRows?: (n: number) => void, before = 0) {
-    let after: string | null = null;
     let n = before;
-    do {
-      const page = await this.views.formView(viewer, { code: job.def.code, orgUnit: job.orgUnit, referenceDate: date, first: 500, after });
-      yield* page.rows;
-      onRows?.((n += page.rows.length));
-      if (page.totals) yield page.totals;
-      after = page.pageInfo.hasNextPage ? page.pageInfo.endCursor : null;
-    } while (after);
+    for await (const row of this.views.streamRows(viewer, { code: job.def.code, orgUnit: job.orgUnit, referenceDate: date })) {
+      yield row;
+      if (++n % 500 === 0) onRows?.(n);
+    }
+    onRows?.(n);
   }
 }
 

@@ -54,13 +54,18 @@ export async function writeFormSheet(
   }
   for (let r = 1; r <= lastHeader; r++) ws.getRow(r).commit();
 
-  const bodyStyles = Array.from({ length: columns.length }, (_, c) => blank.getRow(lastHeader + 1).getCell(c + 1).style);
+  // One style object per column, shared by every body cell (cloning per cell costs more than writing it).
+  const bodyStyles = Array.from({ length: columns.length }, (_, c): Partial<ExcelJS.Style> => ({
+    ...structuredClone(blank.getRow(lastHeader + 1).getCell(c + 1).style ?? {}),
+    border: BORDER,
+    ...(columns[c].type === 'date' ? { numFmt: DATE_FORMAT } : {}),
+  }));
   let n = 0;
   for await (const values of rows) {
     const row = ws.getRow(lastHeader + 1 + n);
     values.forEach((value, c) => {
       const cell = row.getCell(c + 1);
-      cell.style = { ...structuredClone(bodyStyles[c] ?? {}), border: BORDER };
+      cell.style = bodyStyles[c];
       setValue(cell, columns[c], value);
     });
     row.commit();
@@ -83,8 +88,7 @@ function setValue(cell: ExcelJS.Cell, column: TemplateColumn, value: unknown): v
     return;
   }
   if (column.type === 'date' && typeof value === 'string' && /^\d{4}-\d{2}-\d{2}$/.test(value)) {
-    cell.value = new Date(`${value}T00:00:00Z`);
-    cell.numFmt = DATE_FORMAT;
+    cell.value = new Date(`${value}T00:00:00Z`); // the column's style carries the date format
     return;
   }
   // A string value is written as a string cell: "=1+1" stays text. ID numbers and phones are text here too.

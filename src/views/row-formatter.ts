@@ -1,6 +1,6 @@
 import type { Dictionary } from '../dictionary/dictionary.types.js';
 import { ageOn, parseIdNumber } from '../identity/index.js';
-import type { Format, TemplateColumn } from '../templates/template.types.js';
+import type { Format, RowSet, TemplateColumn } from '../templates/template.types.js';
 
 /** A database row of a view, turned into the form's cell values in column order. Pure. */
 export function formatRow(
@@ -73,5 +73,35 @@ export function formatValue(dict: Dictionary, key: string, value: unknown, forma
       if (format.pattern === 'yyyy年m月') return `${y}年${Number(m)}月`;
       return d ? `${y}-${m}-${d}` : String(value);
     }
+  }
+}
+
+/** A form's 合计 row, accumulated row by row: the label, counts of filled cells, sums. */
+export class TotalsRow {
+  private readonly counts: number[];
+  private readonly sums: number[];
+
+  constructor(
+    private readonly columns: TemplateColumn[],
+    private readonly spec: NonNullable<RowSet['totals']>,
+  ) {
+    this.counts = columns.map(() => 0);
+    this.sums = columns.map(() => 0);
+  }
+
+  add(values: unknown[]): void {
+    values.forEach((v, i) => {
+      if (v !== null && v !== undefined && v !== '') this.counts[i]++;
+      this.sums[i] += Number(v) || 0;
+    });
+  }
+
+  row(): unknown[] {
+    return this.columns.map((c, i) => {
+      if (c.key === this.spec.labelColumn) return this.spec.label;
+      if (this.spec.count.includes(c.key)) return this.counts[i];
+      if (this.spec.sum.includes(c.key)) return Math.round(this.sums[i] * 100) / 100;
+      return null;
+    });
   }
 }

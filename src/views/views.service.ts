@@ -9,7 +9,8 @@ import type { TemplateSummary } from '../templates/template.loader.js';
 import { TEMPLATES } from '../templates/templates.module.js';
 import type { RowSet, SummaryRows, TemplateColumn, TemplateDef, ValueType } from '../templates/template.types.js';
 import { SummaryView } from './summary-view.js';
-import { formatRow } from './row-formatter.js';
+import { rowCursor } from '../database/row-cursor.js';
+import { formatRow, TotalsRow } from './row-formatter.js';
 import { dialectFor, type SqlDialect } from './sql-dialect.js';
 import { ViewAccess, type Viewer } from './view-access.js';
 import { PREFIX_LENGTH, type ViewSql, ViewSqlBuilder } from './view-sql.js';
@@ -143,16 +144,45 @@ export class ViewsService {
   }
 
   /** The 合计 row: counts of filled cells and sums, over every row of the view. */
+  /** The 合计 row: counts of filled cells and sums, over every row of the view, read through a cursor. */
   private async totals(def: TemplateDef, spec: NonNullable<RowSet['totals']>, sql: ViewSql, referenceDate: string): Promise<unknown[]> {
-    const all: Record<string, unknown>[] = await this.dataSource.query(sql.select, sql.params);
-    await this.addLatestVisits(this.builders.get(def.code)!, all);
-    const values = all.map((r, i) => formatRow(def.columns, this.dictionary, r, { rowNumber: i + 1, referenceDate }));
-    return def.columns.map((c, i) => {
-      if (c.key === spec.labelColumn) return spec.label;
-      if (spec.count.includes(c.key)) return values.filter((v) => v[i] !== null && v[i] !== undefined && v[i] !== '').length;
-      if (spec.sum.includes(c.key)) return Math.round(values.reduce((sum, v) => sum + (Number(v[i]) || 0), 0) * 100) / 100;
-      return null;
-    });
+    const totals = new TotalsRow(def.columns, spec);
+    for await (const values of this.formatted(def, sql, referenceDate)) totals.add(values);
+    return totals.row();
+  }
+
+  /** Every row of a view, formatted, batch by batch from a database cursor. */
+  private async *formatted(def: TemplateDef, sql: ViewSql, referenceDate: string): AsyncGenerator<unknown[]> {
+    const builder = this.builders.get(def.code)!;
+    let n = 0;
+    for await (const batch of rowCursor(this.dataSource, `${sql.select} ORDER BY ${sql.orderBy}`, sql.params)) {
+      await this.addLatestVisits(builder, batch);
+      for (const r of batch) yield formatRow(def.columns, this.dictionary, r, { rowNumber: ++n, referenceDate });
+    }
+  }
+
+  /**
+   * All rows of a form for an org unit, streamed (exports): a cursor, not pages, so memory stays flat whatever
+   * the row count. Row forms end with their 合计 row if they have one; summary forms are small and come whole.
+   */
+  async *streamRows(viewer: Viewer, args: Omit<FormViewArgs, 'first' | 'after' | 'updatedSince'>): AsyncGenerator<unknown[]> {
+    const def = this.template(args.code);
+    const unit = await this.orgUnits.findByCode(args.orgUnit);
+    if (!unit) throw new NotFoundError(`没有代码为 "${args.orgUnit}" 的区划或网格`);
+    if (def.rows.kind === 'summary') {
+      yield* (await this.formView(viewer, args)).rows;
+      return;
+    }
+    const { referenceDate, period } = resolvePeriod(def, args.referenceDate);
+    const grant = this.access.grant(viewer, def, unit.code);
+    const sql = this.builders.get(def.code)!.build({ gridPrefix: unit.code.slice(0, PREFIX_LENGTH[unit.level]), referenceDate, period });
+    const totals = def.rows.totals ? new TotalsRow(def.columns, def.rows.totals) : null;
+    const granted = (values: unknown[]) => grant.columns.map((c) => grant.cell(c, values[def.columns.indexOf(c)]));
+    for await (const values of this.formatted(def, sql, referenceDate)) {
+      totals?.add(values);
+      yield granted(values);
+    }
+    if (totals) yield granted(totals.row());
   }
 
   private async addLatestVisits(builder: ViewSqlBuilder, rows: Record<string, unknown>[]): Promise<void> {
