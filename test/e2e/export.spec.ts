@@ -85,6 +85,27 @@ describe(`Excel export in the department's layout (${isPostgres() ? 'PostgreSQL'
     expect(text).toContain(`"'=HYPERLINK(""http://x"")"`);
   });
 
+  it('never turns a value starting with = + - @, a tab or a carriage return into a formula', async () => {
+    const { data } = await t.gql(`{ formView(code: "F08", orgUnit: "${COMMUNITY}", first: 5) { rows } }`);
+    expect(data.formView.rows.length).toBeGreaterThanOrEqual(5);
+    const hostile = ['=1+1', '+86 1', '-2+3', '@SUM(A1)', '\t=cmd', '\r=cmd'];
+    const businesses = (await t.gql(`{ businesses(gridCode: "${COMMUNITY}001") { id version } }`)).data.businesses;
+    const targets = [...businesses, ...(await t.gql(`{ businesses(gridCode: "${COMMUNITY}002") { id version } }`)).data.businesses];
+    for (const [i, value] of hostile.slice(0, targets.length).entries()) {
+      const res = await t.gql(`mutation ($i: UpsertBusinessInput!) { upsertBusiness(input: $i) { id } }`, { i: { id: targets[i].id, expectedVersion: targets[i].version, businessRemarks: value } });
+      expect(res.errors).toBeUndefined();
+    }
+    const file = await request(t.app.getHttpServer()).get(`/exports/F08?orgUnit=${COMMUNITY}`).buffer(true).parse(binary);
+    const wb = new ExcelJS.Workbook();
+    await wb.xlsx.load(file.body);
+    const ws = wb.worksheets[0];
+    const remarks: unknown[] = [];
+    for (let r = 5; r < ws.rowCount; r++) remarks.push(ws.getCell(r, 13).value);
+    const written = hostile.slice(0, targets.length).map((v) => v.trim());
+    for (const value of written) expect(remarks).toContain(value);
+    for (let r = 5; r < ws.rowCount; r++) for (let c = 1; c <= 13; c++) expect(ws.getCell(r, c).type).not.toBe(ExcelJS.ValueType.Formula);
+  });
+
   it('exports a street as one sheet per community plus the street summary', async () => {
     const res = await request(t.app.getHttpServer()).get('/exports/F01?orgUnit=500106108000').buffer(true).parse(binary);
     expect(res.status).toBe(200);
