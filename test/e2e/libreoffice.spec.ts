@@ -3,9 +3,11 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import request from 'supertest';
+import { idCheckCharacter } from '../../src/identity/index.js';
 import { createTestApp, isPostgres, type TestApp } from '../support/test-app.js';
 
 const soffice = ['/usr/bin/soffice', '/usr/bin/libreoffice'].find((p) => fs.existsSync(p));
+const pdftotext = fs.existsSync('/usr/bin/pdftotext') ? '/usr/bin/pdftotext' : undefined;
 // CI installs LibreOffice (.ci/run); there a missing soffice is a failure, not a skip.
 const describeWithLibreOffice = soffice || process.env.CI ? describe : describe.skip;
 
@@ -34,5 +36,32 @@ describeWithLibreOffice(`an export read by LibreOffice, a second independent rea
     expect(ids.length).toBeGreaterThan(0);
     for (const id of ids) expect(csv).toContain(`,${id},`);
     expect(csv).not.toMatch(/E\+17/);
+  });
+
+  it('prints the header rows on every page of a long form', async () => {
+    expect(pdftotext).toBeDefined();
+    // 150 more floating residents in one community: more rows than one landscape A4 page holds.
+    for (let i = 0; i < 150; i++) {
+      const first17 = `110101199001${String(1 + (i % 28)).padStart(2, '0')}${String(100 + i).padStart(3, '0')}`;
+      const res = await t.gql(`mutation ($i: UpsertResidentInput!) { upsertResident(input: $i) { id } }`, {
+        i: { idNumber: first17 + idCheckCharacter(first17), gridCode: '500106108001001', name: `流动${i}`, currentAddress: `桥北路${200 + i}号`, registrationType: '2' },
+      });
+      expect(res.errors).toBeUndefined();
+    }
+    const res = await request(t.app.getHttpServer()).get('/exports/F07?orgUnit=500106108001').buffer(true)
+      .parse((r, cb) => {
+        const chunks: Buffer[] = [];
+        r.on('data', (c: Buffer) => chunks.push(c));
+        r.on('end', () => cb(null, Buffer.concat(chunks)));
+      });
+    const file = path.join(dir, 'F07-long.xlsx');
+    fs.writeFileSync(file, res.body);
+    execFileSync(soffice!, [`-env:UserInstallation=file://${dir}/profile`, '--headless', '--convert-to', 'pdf', '--outdir', dir, file], { timeout: 120_000, stdio: 'ignore' });
+    const pages = execFileSync(pdftotext!, ['-layout', path.join(dir, 'F07-long.pdf'), '-'], { encoding: 'utf8' }).split('\f').filter((p) => p.trim());
+    expect(pages.length).toBeGreaterThan(1);
+    for (const page of pages) {
+      expect(page).toContain('公民身份号码');
+      expect(page).toContain('来本地日期');
+    }
   });
 });
