@@ -72,22 +72,21 @@ export class ExportService {
     const first = firsts[0];
     const period = jobs.length === 1 && jobs[0].def.period === 'month' ? first.referenceDate.slice(0, 7) : first.referenceDate;
     const rows = firsts.reduce((sum, f) => sum + f.totalCount, 0);
-    return { jobs, rows, referenceDate: first.referenceDate, fileName: `${unit.name}${name}-${period}.${csv ? 'csv' : 'xlsx'}` };
+    return { jobs, titles: firsts.map((f) => f.title), rows, referenceDate: first.referenceDate, fileName: `${unit.name}${name}-${period}.${csv ? 'csv' : 'xlsx'}` };
   }
 
   /** Writes the export to `out`, streaming rows page by page; returns the number of rows written. */
   async write(viewer: Viewer, request: ExportRequest, out: Writable, onRows?: (n: number) => void): Promise<number> {
-    const { jobs } = await this.prepare(viewer, request);
+    const { jobs, titles } = await this.prepare(viewer, request);
     const date = request.date ?? undefined;
     if (request.format === 'csv') return writeCsv(out, jobs[0].def.columns.map((c) => c.header), this.rows(viewer, jobs[0], date, onRows));
     const workbook = new ExcelJS.stream.xlsx.WorkbookWriter({ stream: out, useStyles: true, useSharedStrings: false });
     let total = 0;
-    for (const job of jobs) {
+    for (const [i, job] of jobs.entries()) {
       const blank = new ExcelJS.Workbook();
       await blank.xlsx.readFile(path.resolve(this.config.templatesDir, job.def.layout!.file));
-      const first = await this.views.formView(viewer, { code: job.def.code, orgUnit: job.orgUnit, referenceDate: date, first: 1 });
       const [unit] = await this.orgUnits.lineage(job.orgUnit);
-      const header = { title: first.title, unit: unit.name, date: todayIso() }; // 填报日期: the day it is filed
+      const header = { title: titles[i], unit: unit.name, date: todayIso() }; // 填报日期: the day it is filed
       total += await writeFormSheet(workbook, blank.worksheets[0], job.def.layout!, job.sheetName, header, job.def.columns, this.rows(viewer, job, date, onRows, total));
     }
     await workbook.commit();
