@@ -71,6 +71,8 @@ export interface ViewScope {
 
 export class ViewSqlBuilder {
   private readonly aliases: Aliases;
+  /** FROM clause shared by every query of this view: its rows, their org units and related records. */
+  private readonly from: string;
 
   constructor(
     private readonly def: TemplateDef & { rows: RowSet },
@@ -80,6 +82,8 @@ export class ViewSqlBuilder {
     private readonly forms: Map<string, RowSet>,
   ) {
     this.aliases = ALIASES[def.rows.entity];
+    const relationJoins = Object.values(this.aliases.relations).map((r) => r.join).filter(Boolean);
+    this.from = `FROM ${this.aliases.from} ${ORG_JOIN(this.aliases.gridColumn)} ${relationJoins.join(' ')}`;
   }
 
   /** Column expression of a field, seen from the view's own rows or through a relation. */
@@ -183,12 +187,11 @@ export class ViewSqlBuilder {
    * is harmless.
    */
   leftView(scope: ViewScope & { changedSince: unknown }): { sql: string; params: unknown[] } {
-    const relationJoins = Object.values(this.aliases.relations).map((r) => r.join).filter(Boolean);
     const params = new Params(this.dialect);
     const changed = this.changed(params, scope.changedSince);
     const inView = this.inView(params, { ...scope, changedSince: undefined });
     return {
-      sql: `SELECT e.id AS row_id FROM ${this.aliases.from} ${ORG_JOIN(this.aliases.gridColumn)} ${relationJoins.join(' ')} WHERE ${changed} AND (CASE WHEN ${inView} THEN 1 ELSE 0 END) = 0 ORDER BY e.id`,
+      sql: `SELECT e.id AS row_id ${this.from} WHERE ${changed} AND (CASE WHEN ${inView} THEN 1 ELSE 0 END) = 0 ORDER BY e.id`,
       params: params.values,
     };
   }
@@ -196,11 +199,10 @@ export class ViewSqlBuilder {
   /** Rows per community (or grid) of the scope: the counts behind a summary form's columns. */
   countByGroup(scope: ViewScope, level: 'community' | 'grid'): { sql: string; params: unknown[] } {
     const group = level === 'grid' ? 'g.code' : 'c.code';
-    const relationJoins = Object.values(this.aliases.relations).map((r) => r.join).filter(Boolean);
     const params = new Params(this.dialect);
     const where = this.where(params, scope);
     return {
-      sql: `SELECT ${group} AS unit, COUNT(*) AS n FROM ${this.aliases.from} ${ORG_JOIN(this.aliases.gridColumn)} ${relationJoins.join(' ')} WHERE ${where} GROUP BY ${group}`,
+      sql: `SELECT ${group} AS unit, COUNT(*) AS n ${this.from} WHERE ${where} GROUP BY ${group}`,
       params: params.values,
     };
   }
@@ -224,8 +226,7 @@ export class ViewSqlBuilder {
   }
 
   build(scope: ViewScope): ViewSql {
-    const relationJoins = Object.values(this.aliases.relations).map((r) => r.join).filter(Boolean);
-    const from = `FROM ${this.aliases.from} ${ORG_JOIN(this.aliases.gridColumn)} ${relationJoins.join(' ')}`;
+    const from = this.from;
     const params = new Params(this.dialect);
     const select = this.selectList(params, scope);
     const where = this.where(params, scope);
