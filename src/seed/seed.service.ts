@@ -33,7 +33,7 @@ export class LedgerNotEmptyError extends DomainError {
   }
 }
 
-type Kind = keyof typeof TABLES;
+export type LedgerKind = keyof typeof TABLES;
 const KIND_OF_BATCH = { households: 'household', residents: 'resident', visits: 'visit', businesses: 'business' } as const;
 
 /** Demo and benchmark data: generated deterministically, written below the ORM in one transaction. */
@@ -69,15 +69,15 @@ export class SeedService implements OnApplicationBootstrap {
     const nextIds = { household: 1, resident: 1, visit: 1, business: 1 };
 
     await this.bulk.transaction(async (insert) => {
-      await this.write(insert, 'orgUnit', orgUnits);
-      await this.write(insert, 'staff', staff.map((s) => ({ ...s, version: 1 })));
+      await this.writeRows(insert, 'orgUnit', orgUnits);
+      await this.writeRows(insert, 'staff', staff.map((s) => ({ ...s, version: 1 })));
       for (const [index, community] of communities.entries()) {
         const share = Math.floor(options.residents / communities.length) + (index < options.residents % communities.length ? 1 : 0);
         const grids = orgUnits.filter((u) => u.parentCode === community.code);
         for (const batch of generateCommunity({ community, grids, staff, residents: share, seed, today, firstIds: { ...nextIds } })) {
           const [key, rows] = Object.entries(batch)[0] as [keyof typeof KIND_OF_BATCH, { id: number }[]];
           const kind = KIND_OF_BATCH[key];
-          await this.write(insert, kind, rows.map((r) => ({ ...r, version: 1 })));
+          await this.writeRows(insert, kind, rows.map((r) => ({ ...r, version: 1 })));
           summary[key] += rows.length;
           if (rows.length) nextIds[kind] = Math.max(nextIds[kind], ...rows.map((r) => r.id + 1));
           if (key === 'residents') options.onProgress?.(summary.residents);
@@ -88,7 +88,7 @@ export class SeedService implements OnApplicationBootstrap {
   }
 
   /** Maps rows keyed by entity property to the table's columns, using the entity metadata. */
-  private async write(insert: BulkInsert, kind: Kind, rows: Record<string, unknown>[]): Promise<void> {
+  async writeRows(insert: BulkInsert, kind: LedgerKind, rows: Record<string, unknown>[]): Promise<void> {
     if (rows.length === 0) return;
     const metadata = this.dataSource.getMetadata(ENTITY_NAMES[kind]);
     const properties = Object.keys(rows[0]);

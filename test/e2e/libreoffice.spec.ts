@@ -4,6 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import request from 'supertest';
 import { idCheckCharacter } from '../../src/identity/index.js';
+import { binary } from '../support/http.js';
 import { createTestApp, isPostgres, type TestApp } from '../support/test-app.js';
 
 const soffice = ['/usr/bin/soffice', '/usr/bin/libreoffice'].find((p) => fs.existsSync(p));
@@ -21,12 +22,7 @@ describeWithLibreOffice(`an export read by LibreOffice, a second independent rea
 
   it.each(['F01', 'F05', 'F07', 'F08'])('keeps every ID number of %s intact when LibreOffice converts it to CSV', async (code) => {
     expect(soffice).toBeDefined();
-    const res = await request(t.app.getHttpServer()).get(`/exports/${code}?orgUnit=500106108001`).buffer(true)
-      .parse((r, cb) => {
-        const chunks: Buffer[] = [];
-        r.on('data', (c: Buffer) => chunks.push(c));
-        r.on('end', () => cb(null, Buffer.concat(chunks)));
-      });
+    const res = await request(t.app.getHttpServer()).get(`/exports/${code}?orgUnit=500106108001`).buffer(true).parse(binary);
     const file = path.join(dir, `${code}.xlsx`);
     fs.writeFileSync(file, res.body);
     execFileSync(soffice!, [`-env:UserInstallation=file://${dir}/profile`, '--headless', '--convert-to', 'csv:Text - txt - csv (StarCalc):44,34,76', '--outdir', dir, file], { timeout: 120_000, stdio: 'ignore' });
@@ -48,12 +44,7 @@ describeWithLibreOffice(`an export read by LibreOffice, a second independent rea
       });
       expect(res.errors).toBeUndefined();
     }
-    const res = await request(t.app.getHttpServer()).get('/exports/F07?orgUnit=500106108001').buffer(true)
-      .parse((r, cb) => {
-        const chunks: Buffer[] = [];
-        r.on('data', (c: Buffer) => chunks.push(c));
-        r.on('end', () => cb(null, Buffer.concat(chunks)));
-      });
+    const res = await request(t.app.getHttpServer()).get('/exports/F07?orgUnit=500106108001').buffer(true).parse(binary);
     const file = path.join(dir, 'F07-long.xlsx');
     fs.writeFileSync(file, res.body);
     execFileSync(soffice!, [`-env:UserInstallation=file://${dir}/profile`, '--headless', '--convert-to', 'pdf', '--outdir', dir, file], { timeout: 120_000, stdio: 'ignore' });
