@@ -13,6 +13,7 @@ export interface SheetHeader {
 const THIN = { style: 'thin' } as const;
 const BORDER = { top: THIN, left: THIN, bottom: THIN, right: THIN };
 const DATE_FORMAT = 'yyyy-mm-dd';
+const DATE_WIDTH = 11;
 
 /**
  * Writes one form as a sheet laid out like the department's blank form: the header block copied from the blank
@@ -32,7 +33,8 @@ export async function writeFormSheet(
     pageSetup: { ...layout.pageSetup, printTitlesRow: `${layout.headerRows[0]}:${lastHeader}` },
     views: [{ state: 'frozen', xSplit: 0, ySplit: layout.frozenRows || lastHeader }],
   });
-  ws.columns = layout.widths.map((width) => ({ width: width ?? 9 }));
+  // A column the blank form left at Excel's default width would show a date as ########: give dates room.
+  ws.columns = layout.widths.map((width, c) => ({ width: width ?? (columns[c]?.type === 'date' ? DATE_WIDTH : 9) }));
 
   const covered = coveredCells(layout.merges);
   for (let r = 1; r <= lastHeader; r++) {

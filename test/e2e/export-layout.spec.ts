@@ -66,7 +66,12 @@ describe(`exported header block = the department's blank form (${isPostgres() ? 
     expect(filled.join('|')).toMatch(code === 'F09' ? /^陈家桥街道各社区/ : /^陈家桥街道桥北社区/);
     expect(filled.join('|')).toMatch(/填报日期：\d{4}年\d{1,2}月\d{1,2}日/);
     expect(merged(ws, lastHeader)).toEqual(merged(bs, lastHeader));
-    for (let c = 1; c <= bs.columnCount; c++) expect([c, ws.getColumn(c).width ?? 9]).toEqual([c, bs.getColumn(c).width ?? 9]);
+    // Widths are the blank's; where it left Excel's default, a date column is widened so dates do not show as ####.
+    for (let c = 1; c <= bs.columnCount; c++) {
+      const [width, blankWidth] = [ws.getColumn(c).width, bs.getColumn(c).width];
+      if (blankWidth) expect([c, width]).toEqual([c, blankWidth]);
+      else expect([c, width ?? 9]).toEqual([c, ws.getCell(lastHeader + 1, c).numFmt === 'yyyy-mm-dd' ? 11 : 9]);
+    }
     const { orientation, fitToPage, fitToWidth, fitToHeight, paperSize, printTitlesRow } = bs.pageSetup;
     expect(ws.pageSetup).toMatchObject({ orientation, fitToPage, fitToWidth, fitToHeight, paperSize, printTitlesRow });
     expect(ws.views[0]).toMatchObject({ state: 'frozen', ySplit: lastHeader });

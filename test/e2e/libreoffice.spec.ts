@@ -55,4 +55,25 @@ describeWithLibreOffice(`an export read by LibreOffice, a second independent rea
       expect(page).toContain('来本地日期');
     }
   });
+
+  it('prints a street export of the demo data: every community sheet and the summary, the header on every page', async () => {
+    expect(pdftotext).toBeDefined();
+    const res = await request(t.app.getHttpServer()).get('/exports/F07?orgUnit=500106108000').buffer(true).parse(binary);
+    expect(res.status).toBe(200);
+    const file = path.join(dir, 'F07-street.xlsx');
+    fs.writeFileSync(file, res.body);
+    execFileSync(soffice!, [`-env:UserInstallation=file://${dir}/profile`, '--headless', '--convert-to', 'pdf', '--outdir', dir, file], { timeout: 120_000, stdio: 'ignore' });
+    const pages = execFileSync(pdftotext!, ['-layout', path.join(dir, 'F07-street.pdf'), '-'], { encoding: 'utf8' }).split('\f').filter((p) => p.trim());
+    const communities = (await t.gql('{ orgUnits(parentCode: "500106108000") { name } }')).data.orgUnits.map((u: { name: string }) => u.name);
+    // Each community's sheet starts with its title; every page carries its sheet's header rows.
+    for (const name of communities) expect(pages.some((p) => p.includes(`陈家桥街道${name}流动人口`))).toBe(true);
+    expect(pages.length).toBeGreaterThan(communities.length);
+    for (const page of pages) {
+      const rowForm = page.includes('公民身份号码') && page.includes('来本地日期');
+      const summary = page.includes('网格数') && page.includes('本期走访人次');
+      expect(rowForm || summary).toBe(true);
+      expect(page).not.toContain('###'); // no column too narrow for its dates or numbers
+    }
+    expect(pages.some((p) => p.includes('网格数'))).toBe(true);
+  });
 });
