@@ -1,12 +1,19 @@
 import { ApolloDriver, type ApolloDriverConfig } from '@nestjs/apollo';
-import { type DynamicModule, Module } from '@nestjs/common';
-import { APP_FILTER } from '@nestjs/core';
+import { type DynamicModule, type MiddlewareConsumer, Module, type NestModule } from '@nestjs/common';
+import { APP_FILTER, APP_GUARD } from '@nestjs/core';
 import { GraphQLModule } from '@nestjs/graphql';
 import type { GraphQLOutputType, GraphQLSchema } from 'graphql';
+import { AccessGuard } from './access/access.guard.js';
+import { queryLimitsRule } from './access/query-limits.js';
+import { type GqlContext, revealAuditPlugin } from './access/reveal-audit.plugin.js';
+import { AuditService } from './audit/audit.service.js';
+import { AuthMiddleware, type AppRequest } from './auth/auth.middleware.js';
+import { AuthModule } from './auth/auth.module.js';
 import type { Definitions } from './common/definition/definitions.js';
 import { DomainErrorFilter } from './common/errors/domain-error.filter.js';
 import { formatGraphqlError } from './common/errors/graphql-error.formatter.js';
 import type { AppConfig } from './config/app-config.js';
+import { ConfigService } from './config/config.service.js';
 import { foundationModules } from './foundation.js';
 import { ExcelModule } from './excel/excel.module.js';
 import { GraphiqlModule } from './graphiql/graphiql.module.js';
@@ -16,28 +23,35 @@ import { ViewsModule } from './views/views.module.js';
 import { ViewsService } from './views/views.service.js';
 
 @Module({})
-export class AppModule {
+export class AppModule implements NestModule {
   /** The whole app for a validated config and the definitions under `templates/`. */
   static forRoot(config: AppConfig, definitions: Definitions): DynamicModule {
     return {
       module: AppModule,
       imports: [
         ...foundationModules(config, definitions),
+        AuthModule,
         GraphQLModule.forRootAsync<ApolloDriverConfig>({
           driver: ApolloDriver,
           imports: [ViewsModule],
-          inject: [ViewsService],
-          useFactory: (views: ViewsService) => ({
+          inject: [ViewsService, AuditService, ConfigService],
+          useFactory: (views: ViewsService, audit: AuditService, settings: ConfigService) => ({
             path: '/graphql',
             autoSchemaFile: true,
             sortSchema: false,
             playground: false,
-            introspection: true,
+            // Decided by configuration (GRAPHQL_INTROSPECTION), never by NODE_ENV; stack traces never leave the server.
+            introspection: settings.introspection,
             includeStacktraceInErrorResponses: false,
+            allowBatchedHttpRequests: false,
+            csrfPrevention: true,
+            validationRules: [queryLimitsRule()],
+            plugins: [revealAuditPlugin(audit)],
+            context: ({ req }: { req: AppRequest }): GqlContext => ({ req, viewer: req.viewer, reveals: new Map() }),
             formatError: formatGraphqlError,
             // The templates' typed queries, built by pure functions and merged into the code-first schema.
             transformSchema: (schema: GraphQLSchema) =>
-              withQueryFields(schema, templateQueryFields(views.list(), schema.getType('PageInfo') as GraphQLOutputType, (_context, args) => views.formView({}, args))),
+              withQueryFields(schema, templateQueryFields(views.list(), schema.getType('PageInfo') as GraphQLOutputType, (context, args) => views.formView((context as GqlContext).viewer, args))),
           }),
         }),
         LedgerModule.forRoot(definitions.dictionary),
@@ -45,7 +59,14 @@ export class AppModule {
         GraphiqlModule,
         ExcelModule,
       ],
-      providers: [{ provide: APP_FILTER, useClass: DomainErrorFilter }],
+      providers: [
+        { provide: APP_FILTER, useClass: DomainErrorFilter },
+        { provide: APP_GUARD, useClass: AccessGuard },
+      ],
     };
+  }
+
+  configure(consumer: MiddlewareConsumer): void {
+    consumer.apply(AuthMiddleware).forRoutes('*');
   }
 }

@@ -1,6 +1,8 @@
 import type { DynamicModule, Type } from '@nestjs/common';
 import type { Definitions } from './common/definition/definitions.js';
 import type { AppConfig } from './config/app-config.js';
+import { AuditModule } from './audit/audit.module.js';
+import { AuthModule } from './auth/auth.module.js';
 import { ConfigModule } from './config/config.module.js';
 import { DatabaseModule } from './database/database.module.js';
 import { DictionaryModule } from './dictionary/dictionary.module.js';
@@ -14,6 +16,8 @@ export function foundationModules(config: AppConfig, definitions: Definitions): 
     DictionaryModule.forRoot(definitions.dictionary),
     TemplatesModule.forRoot(definitions.templates),
     DatabaseModule.forRoot(),
+    AuditModule,
+    AuthModule,
     SeedModule,
   ];
 }

@@ -1,7 +1,10 @@
 import 'reflect-metadata';
 import { Logger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
+import type { NestExpressApplication } from '@nestjs/platform-express';
 import { AppModule } from './app.module.js';
+import { configureHttp } from './app.setup.js';
+import { ScrubbingLogger } from './common/scrubbing-logger.js';
 import { loadDefinitions } from './common/definition/definitions.js';
 import { ConfigError, DefinitionError } from './common/errors/definition-error.js';
 import { loadConfig } from './config/app-config.js';
@@ -19,11 +22,14 @@ async function bootstrap(): Promise<void> {
     }
     throw e;
   }
-  const app = await NestFactory.create(AppModule.forRoot(config, definitions));
+  const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config, definitions), { logger: new ScrubbingLogger() });
+  configureHttp(app, config);
   app.enableShutdownHooks();
   await app.listen(config.port);
   const where = config.database.kind === 'postgres' ? 'PostgreSQL' : `SQLite ${config.database.sqlitePath}`;
-  new Logger('一表通').log(`已启动：http://localhost:${config.port}/graphql（数据库：${where}）`);
+  const logger = new Logger('一表通');
+  if (config.auth.jwtSecretGenerated) logger.warn('未设置 JWT_SECRET：本次使用随机密钥，服务重启后需重新登录');
+  logger.log(`已启动：http://localhost:${config.port}/（一表通页面）、/graphql（数据库：${where}）`);
 }
 
 void bootstrap();

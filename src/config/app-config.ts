@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { ConfigError } from '../common/errors/definition-error.js';
 
@@ -9,18 +10,47 @@ export interface AppConfig {
   database: { kind: 'sqlite'; sqlitePath: string } | { kind: 'postgres'; url: string };
   templatesDir: string;
   seedDemo: boolean;
-  production: boolean;
+  auth: {
+    /** HMAC key of the login tokens. */
+    jwtSecret: string;
+    /** True when JWT_SECRET was not set and a random key was made for this process (logins end at restart). */
+    jwtSecretGenerated: boolean;
+    tokenTtlSeconds: number;
+    /** Creates the administrator "admin" with this password when there are no accounts yet. */
+    adminPassword: string | null;
+  };
+  limits: {
+    /** GraphQL and export requests per account (or address, before login) per minute. */
+    requestsPerMinute: number;
+    /** Failed logins per user name (and 4× that per address) in 15 minutes before logins are refused. */
+    loginFailures: number;
+    /** Largest JSON request body, in bytes. */
+    bodyBytes: number;
+    /** Largest uploaded file (imports), in bytes. */
+    uploadBytes: number;
+  };
+  /** Schema introspection: off unless asked for, or on the embedded demo database; never decided by NODE_ENV. */
+  introspection: boolean;
 }
 
 const BOOL = new Map([['1', true], ['true', true], ['yes', true], ['0', false], ['false', false], ['no', false]]);
 
-/** Pure: builds the config from an environment, or throws a ConfigError naming every bad variable. */
+/** Pure (apart from a random key when JWT_SECRET is unset): builds the config, or throws a ConfigError naming every bad variable. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.cwd()): AppConfig {
   const problems: string[] = [];
-  const portText = env.PORT ?? '3000';
-  const port = Number(portText);
-  if (!/^\d+$/.test(portText) || port < 1 || port > 65535) problems.push(`PORT="${portText}" 不是 1–65535 之间的端口号`);
+  const int = (name: string, fallback: number, min: number, max: number, what: string): number => {
+    const text = env[name]?.trim() || String(fallback);
+    const n = Number(text);
+    if (!/^\d+$/.test(text) || n < min || n > max) problems.push(`${name}="${text}" 应为 ${min}–${max} 之间的整数（${what}）`);
+    return n;
+  };
+  const bool = (name: string, fallback: boolean): boolean => {
+    const text = (env[name] ?? String(fallback)).trim().toLowerCase();
+    if (!BOOL.has(text)) problems.push(`${name}="${env[name]}" 应为 true 或 false`);
+    return BOOL.get(text) ?? fallback;
+  };
 
+  const port = int('PORT', 3000, 1, 65535, '端口号');
   let database: AppConfig['database'];
   const url = env.DATABASE_URL?.trim();
   if (url) {
@@ -29,18 +59,35 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
   } else {
     database = { kind: 'sqlite', sqlitePath: path.resolve(cwd, env.SQLITE_PATH || 'data/yibiaotong.sqlite') };
   }
+  const seedDemo = bool('SEED_DEMO', true);
 
-  const seedText = (env.SEED_DEMO ?? 'true').toLowerCase();
-  if (!BOOL.has(seedText)) problems.push(`SEED_DEMO="${env.SEED_DEMO}" 应为 true 或 false`);
+  const secret = env.JWT_SECRET?.trim();
+  if (secret !== undefined && secret !== '' && secret.length < 32) problems.push('JWT_SECRET 至少 32 个字符');
+  if (!secret && database.kind === 'postgres') problems.push('使用 PostgreSQL（DATABASE_URL）部署时须设置 JWT_SECRET（至少 32 个字符，各服务进程相同）');
+  const adminPassword = env.ADMIN_PASSWORD || null;
+  if (adminPassword !== null && adminPassword.length < 10) problems.push('ADMIN_PASSWORD 至少 10 个字符');
 
-  if (problems.length) throw new ConfigError(problems);
-  return {
+  const config: AppConfig = {
     port,
     database,
     templatesDir: path.resolve(cwd, env.TEMPLATES_DIR || 'templates'),
-    seedDemo: BOOL.get(seedText) ?? true,
-    production: env.NODE_ENV === 'production',
+    seedDemo,
+    auth: {
+      jwtSecret: secret || randomBytes(32).toString('base64url'),
+      jwtSecretGenerated: !secret,
+      tokenTtlSeconds: int('TOKEN_TTL_HOURS', 8, 1, 24 * 30, '登录有效小时数') * 3600,
+      adminPassword,
+    },
+    limits: {
+      requestsPerMinute: int('RATE_LIMIT_PER_MINUTE', 600, 1, 1_000_000, '每个账号每分钟的请求数'),
+      loginFailures: int('LOGIN_MAX_FAILURES', 5, 1, 1000, '15 分钟内允许的登录失败次数'),
+      bodyBytes: int('MAX_REQUEST_KB', 1024, 16, 102_400, '请求体上限 KB') * 1024,
+      uploadBytes: int('MAX_UPLOAD_MB', 20, 1, 1024, '上传文件上限 MB') * 1024 * 1024,
+    },
+    introspection: bool('GRAPHQL_INTROSPECTION', database.kind === 'sqlite'),
   };
+  if (problems.length) throw new ConfigError(problems);
+  return config;
 }
 
 /** Which database the process talks to, decided by the environment before any entity is built. */

@@ -16,7 +16,13 @@ export class ConfigService {
   get seedDemo(): boolean {
     return this.values.seedDemo;
   }
-  get production(): boolean {
-    return this.values.production;
+  get auth(): AppConfig['auth'] {
+    return this.values.auth;
+  }
+  get limits(): AppConfig['limits'] {
+    return this.values.limits;
+  }
+  get introspection(): boolean {
+    return this.values.introspection;
   }
 }

@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { AuthModule } from '../auth/auth.module.js';
 import { OrgUnitRepository } from '../ledger/org-unit.repository.js';
 import { ViewsModule } from '../views/views.module.js';
 import { ExportController } from './export.controller.js';
@@ -6,5 +7,5 @@ import { ExportResolver } from './export.resolver.js';
 import { ExportService } from './export.service.js';
 
 /** Excel exports in each department's own layout. */
-@Module({ imports: [ViewsModule], controllers: [ExportController], providers: [ExportService, OrgUnitRepository, ExportResolver], exports: [ExportService] })
+@Module({ imports: [ViewsModule, AuthModule], controllers: [ExportController], providers: [ExportService, OrgUnitRepository, ExportResolver], exports: [ExportService] })
 export class ExcelModule {}

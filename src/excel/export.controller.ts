@@ -1,5 +1,7 @@
 import { Controller, Get, Param, Query, Res } from '@nestjs/common';
 import type { Response } from 'express';
+import { CurrentViewer, Needs } from '../access/access.decorators.js';
+import type { Viewer } from '../access/viewer.js';
 import { ExportService } from './export.service.js';
 
 const XLSX = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
@@ -8,9 +10,14 @@ const XLSX = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet'
 export class ExportController {
   constructor(private readonly exports: ExportService) {}
 
-  /** GET /exports/F01?orgUnit=500106108001&date=2026-11-25[&format=csv] → the form as .xlsx in the department's layout, or CSV. */
+  /**
+   * GET /exports/F01?orgUnit=500106108001&date=2026-11-25[&format=csv] → the form as .xlsx in the department's
+   * layout, or CSV. Authorization: Bearer <token>, or the `ticket` of a URL from the exportForm mutation.
+   */
+  @Needs('export')
   @Get(':code')
   async export(
+    @CurrentViewer() viewer: Viewer,
     @Param('code') code: string,
     @Query('orgUnit') orgUnit: string,
     @Query('date') date: string | undefined,
@@ -18,10 +25,11 @@ export class ExportController {
     @Res() res: Response,
   ): Promise<void> {
     const request = { code, orgUnit, date, format: format === 'csv' ? ('csv' as const) : ('xlsx' as const) };
-    const { fileName } = await this.exports.prepare({}, request);
+    const { fileName } = await this.exports.prepare(viewer, request);
     res.setHeader('Content-Type', request.format === 'csv' ? 'text/csv; charset=utf-8' : XLSX);
     res.setHeader('Content-Disposition', `attachment; filename="${encodeURIComponent(fileName)}"; filename*=UTF-8''${encodeURIComponent(fileName)}`);
-    await this.exports.write({}, request, res);
+    res.setHeader('Cache-Control', 'no-store');
+    await this.exports.write(viewer, request, res);
     res.end();
   }
 }

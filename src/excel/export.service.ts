@@ -4,10 +4,12 @@ import { Inject, Injectable } from '@nestjs/common';
 import ExcelJS from 'exceljs';
 import { NotFoundError, ValidationFailedError } from '../common/errors/domain-errors.js';
 import { ConfigService } from '../config/config.service.js';
+import { inScope } from '../access/viewer.js';
 import { todayIso } from '../identity/index.js';
 import { OrgUnitRepository } from '../ledger/org-unit.repository.js';
 import type { TemplateDef } from '../templates/template.types.js';
-import type { Viewer } from '../views/view-access.js';
+import type { Viewer } from '../access/viewer.js';
+import { AuditService } from '../audit/audit.service.js';
 import { ViewsService } from '../views/views.service.js';
 import { writeCsv } from './csv.writer.js';
 import { writeFormSheet } from './form-sheet.writer.js';
@@ -39,25 +41,26 @@ export class ExportService {
     private readonly views: ViewsService,
     private readonly orgUnits: OrgUnitRepository,
     @Inject(ConfigService) private readonly config: ConfigService,
+    private readonly audit: AuditService,
   ) {}
 
-  /** Checks the request and plans the sheets, before a byte is written. */
+  /** Checks the request (and the viewer's reach: org unit, templates) and plans the sheets, before a byte is written. */
   async prepare(viewer: Viewer, request: ExportRequest) {
     const [unit] = await this.orgUnits.lineage(request.orgUnit);
-    if (!unit) throw new NotFoundError(`没有代码为 "${request.orgUnit}" 的区划或网格`);
+    if (!unit || !inScope(viewer, unit.code)) throw new NotFoundError(`没有代码为 "${request.orgUnit}" 的区划或网格`);
     const csv = request.format === 'csv';
     let jobs: SheetJob[];
     let name: string;
     if (request.code === ALL_FORMS) {
       if (unit.level !== 'community' && unit.level !== 'grid') throw badRequest('code', '"全部表单"只能按社区或网格导出');
-      jobs = this.views.list().map((def) => ({ def, orgUnit: unit.code, sheetName: `${def.code}${def.name}` }));
+      jobs = this.views.listFor(viewer).map((def) => ({ def, orgUnit: unit.code, sheetName: `${def.code}${def.name}` }));
       name = '全部台账';
     } else {
-      const def = this.views.template(request.code);
+      const def = this.views.templateFor(viewer, request.code);
       name = def.name;
       if (def.rows.kind === 'rows' && (unit.level === 'street' || unit.level === 'district') && !csv) {
         const communities = await this.orgUnits.unitsUnder(unit.code.slice(0, unit.level === 'street' ? 9 : 6), 'community');
-        const summaries = this.views.list().filter((t) => t.rows.kind === 'summary');
+        const summaries = this.views.listFor(viewer).filter((t) => t.rows.kind === 'summary');
         jobs = [
           ...communities.map((c) => ({ def, orgUnit: c.code, sheetName: c.name })),
           ...summaries.map((s) => ({ def: s, orgUnit: unit.code, sheetName: s.name })),
@@ -68,16 +71,23 @@ export class ExportService {
     }
     if (csv && jobs.length > 1) throw badRequest('format', 'CSV 只能导出一张表');
     for (const job of jobs) if (!job.def.layout && !csv) throw new NotFoundError(`表单 ${job.def.code} 没有部门表样，无法按表样导出`);
-    const firsts = await Promise.all(jobs.map((job) => this.views.formView(viewer, { code: job.def.code, orgUnit: job.orgUnit, referenceDate: request.date, first: 1 })));
+    const firsts = await Promise.all(jobs.map((job) => this.views.formView(viewer, { code: job.def.code, orgUnit: job.orgUnit, referenceDate: request.date, first: 1 }, { audit: false })));
     const first = firsts[0];
     const period = jobs.length === 1 && jobs[0].def.period === 'month' ? first.referenceDate.slice(0, 7) : first.referenceDate;
     const rows = firsts.reduce((sum, f) => sum + f.totalCount, 0);
     return { jobs, titles: firsts.map((f) => f.title), rows, referenceDate: first.referenceDate, fileName: `${unit.name}${name}-${period}.${csv ? 'csv' : 'xlsx'}` };
   }
 
-  /** Writes the export to `out`, streaming rows page by page; returns the number of rows written. */
+  /** Writes the export to `out`, streaming rows from a cursor; returns the number of rows written. Audited. */
   async write(viewer: Viewer, request: ExportRequest, out: Writable, onRows?: (n: number) => void): Promise<number> {
-    const { jobs, titles } = await this.prepare(viewer, request);
+    const plan = await this.prepare(viewer, request);
+    const rows = await this.writePlanned(viewer, plan, request, out, onRows);
+    const filter = { code: request.code, orgUnit: request.orgUnit, date: request.date ?? null, format: request.format ?? 'xlsx', file: plan.fileName, fullValues: viewer.fullValues };
+    await this.audit.recordAccess(viewer, 'export', { entity: request.code, filter, rowCount: rows });
+    return rows;
+  }
+
+  private async writePlanned(viewer: Viewer, { jobs, titles }: Awaited<ReturnType<ExportService['prepare']>>, request: ExportRequest, out: Writable, onRows?: (n: number) => void): Promise<number> {
     const date = request.date ?? undefined;
     if (request.format === 'csv') return writeCsv(out, jobs[0].def.columns.map((c) => c.header), this.rows(viewer, jobs[0], date, onRows));
     const workbook = new ExcelJS.stream.xlsx.WorkbookWriter({ stream: out, useStyles: true, useSharedStrings: false });

@@ -1,7 +1,9 @@
 import { Controller, Get, type MiddlewareConsumer, Module, type NestModule, NotFoundException, Param, RequestMethod, Res } from '@nestjs/common';
 import type { NextFunction, Request, Response } from 'express';
+import { Public } from '../access/access.decorators.js';
 import { ASSET_PATH, ASSETS, graphiqlHtml } from './graphiql.page.js';
 
+@Public()
 @Controller(ASSET_PATH.slice(1))
 class GraphiqlAssetsController {
   @Get(':file')

@@ -1,6 +1,8 @@
+import type { EntityManager } from 'typeorm';
+import { ENTITY_NAMES, type LedgerRow } from './entities/ledger.entities.js';
 import type { RecordSpec } from './record.service.js';
 
-// The simple ledger records and their rules beyond the dictionary (org unit, uniqueness).
+// The simple ledger records and their rules beyond the dictionary (org unit, uniqueness, who may reach them).
 export const STAFF: RecordSpec = { entity: 'staff', label: '工作人员', orgUnit: { key: 'orgUnitCode' } };
 
 export const HOUSEHOLD: RecordSpec = {
@@ -17,4 +19,10 @@ export const BUSINESS: RecordSpec = {
   unique: [{ match: /credit_code/, path: 'creditCode', message: '该统一社会信用代码已登记为另一商户' }],
 };
 
-export const VISIT: RecordSpec = { entity: 'visit', label: '走访记录' };
+/** A visit belongs where its resident lives. */
+export const VISIT: RecordSpec = {
+  entity: 'visit',
+  label: '走访记录',
+  scopeOf: async (row: LedgerRow, manager: EntityManager) =>
+    ((await manager.getRepository<LedgerRow>(ENTITY_NAMES.resident).findOne({ where: { id: row.residentId } }))?.gridCode as string) ?? null,
+};

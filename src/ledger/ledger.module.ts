@@ -10,9 +10,10 @@ import { RecordService } from './record.service.js';
 import { ReferenceChecker } from './reference-checker.js';
 import { ResidentRepository } from './resident.repository.js';
 import { ResidentService } from './resident.service.js';
+import { RecordMasker } from '../access/record-masker.js';
 
 const SERVICES = [
-  OrgUnitRepository, OrgUnitService, ResidentRepository, ResidentService, ReferenceChecker, RecordService, LedgerRecordsService, OneFormService,
+  OrgUnitRepository, OrgUnitService, ResidentRepository, ResidentService, ReferenceChecker, RecordService, LedgerRecordsService, OneFormService, RecordMasker,
 ];
 
 /** The canonical community ledger and its entry API. */

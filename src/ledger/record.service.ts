@@ -10,6 +10,9 @@ import { todayIso } from '../identity/index.js';
 import { ENTITY_NAMES, type LedgerRow, propertyOf } from './entities/ledger.entities.js';
 import type { OrgLevel } from './org-unit.repository.js';
 import { ReferenceChecker } from './reference-checker.js';
+import { inScope, type Viewer } from '../access/viewer.js';
+import { AuditService } from '../audit/audit.service.js';
+import { RecordMasker } from '../access/record-masker.js';
 
 /** How one simple ledger record (staff, household, visit, business) is created and updated. */
 export interface RecordSpec {
@@ -19,6 +22,8 @@ export interface RecordSpec {
   orgUnit?: { key: 'gridCode' | 'orgUnitCode'; level?: OrgLevel };
   /** Unique constraints → which input field a duplicate is about, and what to say. */
   unique?: { match: RegExp; path: string; message: string }[];
+  /** The org unit (or grid) code deciding who may reach a stored record; by default its own org unit column. */
+  scopeOf?: (row: LedgerRow, manager: EntityManager) => Promise<string | null>;
 }
 
 export interface RecordInput extends Values {
@@ -38,13 +43,22 @@ export class RecordService {
     @Inject(DICTIONARY) private readonly dictionary: Dictionary,
     private readonly references: ReferenceChecker,
     private readonly unitOfWork: UnitOfWork,
+    private readonly audit: AuditService,
+    private readonly masker: RecordMasker,
   ) {}
 
   find(spec: RecordSpec, id: number, manager?: EntityManager): Promise<LedgerRow | null> {
     return (manager ?? this.unitOfWork.dataSource.manager).getRepository<LedgerRow>(ENTITY_NAMES[spec.entity]).findOne({ where: { id } });
   }
 
+  /** Whether a stored record lies within the viewer's reach. */
+  async reachable(viewer: Viewer, spec: RecordSpec, row: LedgerRow, manager: EntityManager = this.unitOfWork.dataSource.manager): Promise<boolean> {
+    const code = spec.scopeOf ? await spec.scopeOf(row, manager) : (row[spec.orgUnit!.key] as string);
+    return inScope(viewer, code);
+  }
+
   async upsert(
+    viewer: Viewer,
     spec: RecordSpec,
     input: RecordInput,
     system?: (manager: EntityManager, errors: FieldError[]) => Promise<LedgerRow>,
@@ -57,16 +71,16 @@ export class RecordService {
     try {
       return await this.unitOfWork.run(async (manager) => {
         const stored = id ? await this.find(spec, id, manager) : null;
-        if (id && !stored) throw new NotFoundError(`未找到编号为 ${id} 的${spec.label}`);
+        if (id && (!stored || !(await this.reachable(viewer, spec, stored, manager)))) throw new NotFoundError(`未找到编号为 ${id} 的${spec.label}`);
         const errors: FieldError[] = [];
         if (stored && (expectedVersion === undefined || expectedVersion === null)) {
           errors.push({ path: [...INPUT, 'expectedVersion'], code: 'REQUIRED', message: `修改${spec.label}时须提供 expectedVersion（当前版本 ${stored.version}）` });
         }
         const current = stored ? this.fieldsOf(spec, stored) : null;
         const checked = validateRecord(this.dictionary, [spec.entity], rest, current, today, INPUT);
-        errors.push(...checked.errors, ...(await this.references.check(manager, checked.changes, INPUT)));
+        errors.push(...checked.errors, ...(await this.references.check(manager, viewer, checked.changes, INPUT)));
         if (orgKey && (!stored || orgCode !== undefined)) {
-          errors.push(...(await this.references.orgUnit(manager, orgCode, INPUT, orgKey, spec.orgUnit!.level)));
+          errors.push(...(await this.references.orgUnit(manager, viewer, orgCode, INPUT, orgKey, spec.orgUnit!.level)));
         }
         const systemValues = system ? await system(manager, errors) : {};
         if (errors.length) throw new ValidationFailedError(errors);
@@ -77,9 +91,11 @@ export class RecordService {
         const repo = manager.getRepository<LedgerRow>(ENTITY_NAMES[spec.entity]);
         if (!stored) {
           const result = await manager.createQueryBuilder().insert().into(ENTITY_NAMES[spec.entity]).values(values).execute();
-          return (await this.find(spec, result.identifiers[0].id, manager))!;
+          const created = (await this.find(spec, result.identifiers[0].id, manager))!;
+          await this.audit.recordChange(manager, viewer, spec.entity, created.id, null, this.facts(spec, created));
+          return created;
         }
-        if (stored.version !== expectedVersion) throw new ConflictError(spec.label, stored.version, expectedVersion!, stored);
+        if (stored.version !== expectedVersion) throw new ConflictError(spec.label, stored.version, expectedVersion!, await this.masker.record(viewer, stored, spec.entity));
         const updated = await manager
           .createQueryBuilder()
           .update(ENTITY_NAMES[spec.entity])
@@ -87,7 +103,8 @@ export class RecordService {
           .where('id = :id AND version = :expectedVersion', { id, expectedVersion })
           .execute();
         const latest = (await repo.findOne({ where: { id: id! } }))!;
-        if (updated.affected !== 1) throw new ConflictError(spec.label, latest.version, expectedVersion!, latest);
+        if (updated.affected !== 1) throw new ConflictError(spec.label, latest.version, expectedVersion!, await this.masker.record(viewer, latest, spec.entity));
+        await this.audit.recordChange(manager, viewer, spec.entity, latest.id, this.facts(spec, stored), this.facts(spec, latest));
         return latest;
       });
     } catch (e) {
@@ -96,6 +113,12 @@ export class RecordService {
       if (known) throw new DuplicateError(known.message, [...INPUT, known.path]);
       throw e;
     }
+  }
+
+  /** A record's facts as the audit log keeps them: dictionary keys, links and its org unit. */
+  private facts(spec: RecordSpec, row: LedgerRow): Record<string, unknown> {
+    const links = Object.fromEntries(['gridCode', 'orgUnitCode', 'residentId', 'staffId'].filter((k) => k in row).map((k) => [k, row[k]]));
+    return { ...links, ...Object.fromEntries(storedFieldsOf(this.dictionary, spec.entity).map((f) => [f.key, row[propertyOf(f)]])) };
   }
 
   /** A stored row keyed by dictionary keys, as the validator sees a record. */

@@ -8,6 +8,9 @@ import { type Dictionary, storedFieldsOf } from '../dictionary/dictionary.types.
 import { validateRecord, type Values } from '../dictionary/field-validator.js';
 import { ageOn, parseIdNumber, todayIso } from '../identity/index.js';
 import { type LedgerRow, propertyOf } from './entities/ledger.entities.js';
+import { inScope, type Viewer } from '../access/viewer.js';
+import { AuditService } from '../audit/audit.service.js';
+import { RecordMasker } from '../access/record-masker.js';
 import { ReferenceChecker } from './reference-checker.js';
 import { ResidentRepository } from './resident.repository.js';
 
@@ -30,23 +33,41 @@ export class ResidentService {
     private readonly residents: ResidentRepository,
     private readonly references: ReferenceChecker,
     private readonly unitOfWork: UnitOfWork,
+    private readonly audit: AuditService,
+    private readonly masker: RecordMasker,
   ) {}
 
-  async get(rawIdNumber: string): Promise<ResidentView> {
+  /** A resident by ID number; outside the viewer's area the answer is NOT_FOUND, as for one who does not exist. */
+  async get(viewer: Viewer, rawIdNumber: string): Promise<ResidentView> {
     const parsed = parseIdNumber(rawIdNumber);
     const row = parsed.ok ? await this.residents.findByIdNumber(parsed.value.idNumber) : null;
-    if (!row) throw new NotFoundError('未找到该公民身份号码的居民');
+    if (!row || !inScope(viewer, row.gridCode)) throw new NotFoundError('未找到该公民身份号码的居民');
     return this.view(row, await this.residents.findHousehold(row.householdId));
   }
 
-  async getById(id: number): Promise<ResidentView | null> {
-    const row = await this.residents.findById(id);
-    return row ? this.view(row, await this.residents.findHousehold(row.householdId)) : null;
+  /** A resident's change history, newest first, with ID and phone numbers masked for a viewer not entitled to them. */
+  async history(viewer: Viewer, rawIdNumber: string) {
+    const resident = await this.get(viewer, rawIdNumber);
+    const records = this.audit.forViewer(viewer, await this.audit.find({ entity: 'resident', recordId: resident.id, limit: 500 }));
+    return this.audit.described(records);
   }
 
-  async membersOf(householdId: number): Promise<ResidentView[]> {
+  /** For relations (a visit's resident, a business's operator): null outside the viewer's area. */
+  async getById(viewer: Viewer, id: number): Promise<ResidentView | null> {
+    const row = await this.residents.findById(id);
+    return row && inScope(viewer, row.gridCode) ? this.view(row, await this.residents.findHousehold(row.householdId)) : null;
+  }
+
+  async membersOf(viewer: Viewer, householdId: number): Promise<ResidentView[]> {
     const household = await this.residents.findHousehold(householdId);
+    if (!household || !inScope(viewer, household.gridCode)) return [];
     return (await this.residents.findByHousehold(householdId)).map((row) => this.view(row, household));
+  }
+
+  /** The facts of a resident as the audit log records them: dictionary keys and the grid. */
+  private facts(view: ResidentView | null): Record<string, unknown> | null {
+    if (!view) return null;
+    return { gridCode: view.gridCode, ...Object.fromEntries(storedFieldsOf(this.dictionary, 'resident', 'household').map((f) => [f.key, view[propertyOf(f)]])) };
   }
 
   view(row: LedgerRow, household: LedgerRow | null, today = todayIso()): ResidentView {
@@ -62,7 +83,7 @@ export class ResidentService {
     } as unknown as ResidentView;
   }
 
-  async upsert(input: ResidentInput): Promise<ResidentView> {
+  async upsert(viewer: Viewer, input: ResidentInput): Promise<ResidentView> {
     const today = todayIso();
     const { gridCode, expectedVersion, ...fields } = input;
     const parsed = typeof fields.idNumber === 'string' ? parseIdNumber(fields.idNumber, today) : null;
@@ -71,6 +92,11 @@ export class ResidentService {
       return await this.unitOfWork.run(async (manager) => {
         const stored = parsed?.ok ? await this.residents.findByIdNumber(parsed.value.idNumber, manager) : null;
         const household = stored ? await this.residents.findHousehold(stored.householdId, manager) : null;
+        if (stored && !inScope(viewer, stored.gridCode)) {
+          // Registered in another area: say so (a newcomer must be moved, not registered twice), show nothing of it.
+          if (expectedVersion !== undefined && expectedVersion !== null) throw new NotFoundError('未找到该公民身份号码的居民');
+          throw new DuplicateError('该公民身份号码的居民已在其他网格或社区登记；如已迁入本辖区，请由原社区或街道办理迁移', [...INPUT, 'idNumber']);
+        }
         if (stored && (expectedVersion === undefined || expectedVersion === null)) {
           throw new DuplicateError(`该公民身份号码的居民已登记（当前版本 ${stored.version}），修改时请提供 expectedVersion`, [...INPUT, 'idNumber']);
         }
@@ -79,16 +105,18 @@ export class ResidentService {
         }
         const current = stored ? this.view(stored, household, today) : null;
         const checked = validateRecord(this.dictionary, ['resident', 'household'], fields, current, today, INPUT);
-        const errors: FieldError[] = [...checked.errors, ...(await this.references.check(manager, checked.changes, INPUT))];
-        if (gridCode !== undefined || !stored) errors.push(...(await this.references.grid(manager, gridCode, INPUT)));
+        const errors: FieldError[] = [...checked.errors, ...(await this.references.check(manager, viewer, checked.changes, INPUT))];
+        if (gridCode !== undefined || !stored) errors.push(...(await this.references.grid(manager, viewer, gridCode, INPUT)));
         if (errors.length) throw new ValidationFailedError(errors);
 
         if (stored && current && stored.version !== expectedVersion) {
-          throw new ConflictError('该居民信息', stored.version, expectedVersion!, current);
+          throw new ConflictError('该居民信息', stored.version, expectedVersion!, await this.masker.record(viewer, current, 'resident'));
         }
-        return stored && current
-          ? this.update(manager, stored, current, gridCode ?? undefined, checked.changes, expectedVersion!, today)
-          : this.create(manager, gridCode!, checked.changes, today);
+        const saved = stored && current
+          ? await this.update(manager, viewer, stored, current, gridCode ?? undefined, checked.changes, expectedVersion!, today)
+          : await this.create(manager, gridCode!, checked.changes, today);
+        await this.audit.recordChange(manager, viewer, 'resident', saved.id, this.facts(current), this.facts(saved));
+        return saved;
       });
     } catch (e) {
       const unique = uniqueViolation(e);
@@ -126,6 +154,7 @@ export class ResidentService {
 
   private async update(
     manager: EntityManager,
+    viewer: Viewer,
     stored: LedgerRow,
     current: ResidentView,
     gridCode: string | undefined,
@@ -153,7 +182,8 @@ export class ResidentService {
     });
     if (!applied) {
       const latest = (await this.residents.findById(stored.id, manager))!;
-      throw new ConflictError('该居民信息', latest.version, expectedVersion, this.view(latest, await this.residents.findHousehold(latest.householdId, manager), today));
+      const view = this.view(latest, await this.residents.findHousehold(latest.householdId, manager), today);
+      throw new ConflictError('该居民信息', latest.version, expectedVersion, await this.masker.record(viewer, view, 'resident'));
     }
     if (householdId !== stored.householdId) await this.residents.deleteHouseholdIfEmpty(manager, stored.householdId);
     const row = (await this.residents.findById(stored.id, manager))!;

@@ -5,6 +5,10 @@ import { ConfigService } from '../config/config.service.js';
 import { DomainError } from '../common/errors/domain-errors.js';
 import { todayIso } from '../identity/index.js';
 import { ENTITY_NAMES, TABLES } from '../ledger/entities/ledger.entities.js';
+import { AccountsService } from '../auth/accounts.service.js';
+import { systemViewer } from '../access/viewer.js';
+import { AuditService } from '../audit/audit.service.js';
+import { DEMO_ACCOUNTS } from './demo-accounts.js';
 import { demoOrgUnits, demoStaff, generateCommunity } from './generator/index.js';
 
 export const DEMO_RESIDENTS = 2000;
@@ -45,13 +49,18 @@ export class SeedService implements OnApplicationBootstrap {
     private readonly config: ConfigService,
     private readonly bulk: BulkWriter,
     private readonly dataSource: DataSource,
+    private readonly accounts: AccountsService,
+    private readonly audit: AuditService,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
-    if (!this.config.seedDemo || !(await this.isEmpty())) return;
-    this.logger.log(`空数据库：写入演示数据（${DEMO_RESIDENTS} 位居民，固定随机种子）…`);
-    const summary = await this.seed({ residents: DEMO_RESIDENTS });
-    this.logger.log(`演示数据已写入：${JSON.stringify(summary)}`);
+    const system = systemViewer('startup');
+    if (this.config.seedDemo && (await this.isEmpty())) {
+      this.logger.log(`空数据库：写入演示数据（${DEMO_RESIDENTS} 位居民，固定随机种子）和演示账号…`);
+      const summary = await this.seed({ residents: DEMO_RESIDENTS });
+      this.logger.log(`演示数据已写入：${JSON.stringify(summary)}；演示账号 ${DEMO_ACCOUNTS.length} 个（见 README）`);
+    }
+    await this.accounts.ensureAdministrator(this.config.auth.adminPassword, system);
   }
 
   async isEmpty(): Promise<boolean> {
@@ -84,6 +93,10 @@ export class SeedService implements OnApplicationBootstrap {
         }
       }
     });
+    // Bulk data written below the ORM: one audit line for the whole load, not one per row.
+    const system = systemViewer('seed');
+    await this.audit.recordAccess(system, 'seed', { filter: { seed, today }, rowCount: summary.residents });
+    if ((await this.accounts.list()).length === 0) for (const account of DEMO_ACCOUNTS) await this.accounts.create(system, account);
     return summary;
   }
 

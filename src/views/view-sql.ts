@@ -47,8 +47,7 @@ const ALIASES: Record<RowSet['entity'], Aliases> = {
 
 export const ORG_JOIN = (gridColumn: string) => `JOIN org_units g ON g.code = ${gridColumn} JOIN org_units c ON c.code = g.parent_code`;
 
-/** How long an org unit's code prefix is at each level: grid codes start with their community's, and so on up. */
-export const PREFIX_LENGTH = { district: 6, street: 9, community: 12, grid: 15 } as const;
+export { PREFIX_LENGTH } from '../ledger/org-codes.js';
 
 export interface ViewSql {
   /** SELECT … FROM … WHERE (no ORDER/LIMIT): rows for one org unit, reference date and period. */

@@ -1,4 +1,6 @@
 import { Args, Int, Query, Resolver } from '@nestjs/graphql';
+import { CurrentViewer, Needs } from '../access/access.decorators.js';
+import type { Viewer } from '../access/viewer.js';
 import { FormViewType, TemplateType } from './view.types.js';
 import { ViewsService } from './views.service.js';
 
@@ -6,13 +8,16 @@ import { ViewsService } from './views.service.js';
 export class ViewsResolver {
   constructor(private readonly views: ViewsService) {}
 
-  @Query(() => [TemplateType], { description: '全部部门表单模板' })
-  templates() {
-    return this.views.list().map((t) => ({ ...t, summary: t.rows.kind === 'summary' }));
+  @Needs('views:read')
+  @Query(() => [TemplateType], { description: '部门表单模板（部门账号只见写明本部门的表单）' })
+  templates(@CurrentViewer() viewer: Viewer) {
+    return this.views.listFor(viewer).map((t) => ({ ...t, summary: t.rows.kind === 'summary' }));
   }
 
+  @Needs('views:read')
   @Query(() => FormViewType, { description: '一张表单在某区划（任意层级）的数据：列与按列排列的行，分页' })
   formView(
+    @CurrentViewer() viewer: Viewer,
     @Args('code', { description: '表单代码，如 F01' }) code: string,
     @Args('orgUnit', { description: '区划或网格代码；区县、街道包含其下全部社区' }) orgUnit: string,
     @Args('referenceDate', { type: () => String, nullable: true, description: '参考日期 yyyy-mm-dd 或月份 yyyy-mm；默认今天/本月' }) referenceDate?: string | null,
@@ -21,6 +26,6 @@ export class ViewsResolver {
     @Args('updatedSince', { type: () => String, nullable: true, description: '增量同步：ISO 8601 时间，只返回此后有变化的行，并在 removedKeys 中给出离开本表的行' })
     updatedSince?: string | null,
   ) {
-    return this.views.formView({}, { code, orgUnit, referenceDate, first, after, updatedSince });
+    return this.views.formView(viewer, { code, orgUnit, referenceDate, first, after, updatedSince });
   }
 }

@@ -13,6 +13,7 @@ import { rowCursor } from '../database/row-cursor.js';
 import { formatRow, TotalsRow } from './row-formatter.js';
 import { dialectFor, type SqlDialect } from './sql-dialect.js';
 import { ViewAccess, type Viewer } from './view-access.js';
+import { AuditService } from '../audit/audit.service.js';
 import { PREFIX_LENGTH, type ViewSql, ViewSqlBuilder } from './view-sql.js';
 
 export const MAX_PAGE_SIZE = 500;
@@ -67,6 +68,7 @@ export class ViewsService {
     private readonly dataSource: DataSource,
     private readonly orgUnits: OrgUnitRepository,
     private readonly access: ViewAccess,
+    private readonly audit: AuditService,
   ) {
     this.templates = new Map(templates.map((t) => [t.code, t.def]));
     const rowSets = new Map([...this.templates].filter(([, d]) => d.rows.kind === 'rows').map(([c, d]) => [c, d.rows as RowSet]));
@@ -87,14 +89,25 @@ export class ViewsService {
     return def;
   }
 
-  async formView(viewer: Viewer, args: FormViewArgs): Promise<FormView> {
+  /** The templates a viewer may see (a department: those naming it). */
+  listFor(viewer: Viewer | undefined): TemplateDef[] {
+    return this.access.listed(viewer, this.list());
+  }
+
+  /** A template as the viewer may see it: NOT_FOUND for an unknown one and for another department's alike. */
+  templateFor(viewer: Viewer | undefined, code: string): TemplateDef {
+    return this.access.template(viewer, this.templates.get(code), code);
+  }
+
+  /** `audit: false` for internal looks (an export's plan): the export itself is audited instead. */
+  async formView(viewer: Viewer | undefined, args: FormViewArgs, options: { audit?: boolean } = {}): Promise<FormView> {
     const serverTime = new Date();
-    const def = this.template(args.code);
+    const def = this.templateFor(viewer, args.code);
     const since = parseInstant(args.updatedSince);
     const unit = await this.orgUnits.findByCode(args.orgUnit);
     if (!unit) throw new NotFoundError(`没有代码为 "${args.orgUnit}" 的区划或网格`);
     const { referenceDate, period } = resolvePeriod(def, args.referenceDate);
-    const grant = this.access.grant(viewer, def, unit.code);
+    const grant = this.access.grant(viewer!, def, unit.code);
     const first = Math.min(Math.max(args.first ?? 100, 1), MAX_PAGE_SIZE);
     const offset = decodeCursor(args.after);
     const gridPrefix = unit.code.slice(0, PREFIX_LENGTH[unit.level]);
@@ -127,6 +140,10 @@ export class ViewsService {
       const values = formatRow(def.columns, this.dictionary, r, { rowNumber: offset + i + 1, referenceDate });
       return grant.columns.map((c) => grant.cell(c, values[def.columns.indexOf(c)]));
     });
+    if (grant.revealed.length && rows.length && options.audit !== false) {
+      const filter = { code: def.code, orgUnit: unit.code, referenceDate, after: args.after ?? null, updatedSince: args.updatedSince ?? null, columns: grant.revealed };
+      await this.audit.recordAccess(viewer!, 'reveal', { entity: def.code, filter, rowCount: rows.length });
+    }
     return {
       code: def.code,
       title,
@@ -166,7 +183,7 @@ export class ViewsService {
    * the row count. Row forms end with their 合计 row if they have one; summary forms are small and come whole.
    */
   async *streamRows(viewer: Viewer, args: Omit<FormViewArgs, 'first' | 'after' | 'updatedSince'>): AsyncGenerator<unknown[]> {
-    const def = this.template(args.code);
+    const def = this.templateFor(viewer, args.code);
     const unit = await this.orgUnits.findByCode(args.orgUnit);
     if (!unit) throw new NotFoundError(`没有代码为 "${args.orgUnit}" 的区划或网格`);
     if (def.rows.kind === 'summary') {

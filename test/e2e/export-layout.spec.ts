@@ -41,7 +41,7 @@ describe(`exported header block = the department's blank form (${isPostgres() ? 
 
   it.each(['F01', 'F02', 'F03', 'F04', 'F05', 'F06', 'F07', 'F08', 'F09'])('%s: title, unit/date row, header rows, merges, styles, widths, page setup', async (code) => {
     const orgUnit = code === 'F09' ? STREET : COMMUNITY;
-    const res = await request(t.app.getHttpServer()).get(`/exports/${code}?orgUnit=${orgUnit}`).buffer(true).parse(binary);
+    const res = await request(t.app.getHttpServer()).get(`/exports/${code}?orgUnit=${orgUnit}`).set(t.auth).buffer(true).parse(binary);
     expect(res.status).toBe(200);
     const exported = new ExcelJS.Workbook();
     await exported.xlsx.load(res.body);

@@ -15,7 +15,7 @@ describe(`Excel export in the department's layout (${isPostgres() ? 'PostgreSQL'
 
   const cases = [...['F01', 'F02', 'F03', 'F04', 'F05', 'F06', 'F07', 'F08'].map((code) => [code, COMMUNITY, '桥北社区']), ['F09', '500106108000', '陈家桥街道']];
   it.each(cases)('exports %s for %s as its blank form plus the rows of formView', async (code, orgUnit, unitName) => {
-    const res = await request(t.app.getHttpServer()).get(`/exports/${code}?orgUnit=${orgUnit}`).buffer(true).parse(binary);
+    const res = await request(t.app.getHttpServer()).get(`/exports/${code}?orgUnit=${orgUnit}`).set(t.auth).buffer(true).parse(binary);
     expect(res.status).toBe(200);
     expect(res.headers['content-type']).toBe('application/vnd.openxmlformats-officedocument.spreadsheetml.sheet');
     expect(decodeURIComponent(/filename\*=UTF-8''(.+)$/.exec(res.headers['content-disposition'])![1])).toMatch(new RegExp(`^${unitName}.+-\\d{4}-\\d{2}(-\\d{2})?\\.xlsx$`));
@@ -41,12 +41,12 @@ describe(`Excel export in the department's layout (${isPostgres() ? 'PostgreSQL'
   });
 
   it('exports F04 for the month and F09 for the street, ending with the 合计 row', async () => {
-    const f04 = await request(t.app.getHttpServer()).get(`/exports/F04?orgUnit=${COMMUNITY}`).buffer(true).parse(binary);
+    const f04 = await request(t.app.getHttpServer()).get(`/exports/F04?orgUnit=${COMMUNITY}`).set(t.auth).buffer(true).parse(binary);
     expect(f04.status).toBe(200);
     const month = new ExcelJS.Workbook();
     await month.xlsx.load(f04.body);
     expect(String(month.worksheets[0].getCell(1, 1).value)).toMatch(/^陈家桥街道桥北社区重点人群走访记录表（\d{4}年\d{1,2}月）$/);
-    const f09 = await request(t.app.getHttpServer()).get('/exports/F09?orgUnit=500106108000').buffer(true).parse(binary);
+    const f09 = await request(t.app.getHttpServer()).get('/exports/F09?orgUnit=500106108000').set(t.auth).buffer(true).parse(binary);
     const street = new ExcelJS.Workbook();
     await street.xlsx.load(f09.body);
     const ws = street.worksheets[0];
@@ -63,7 +63,7 @@ describe(`Excel export in the department's layout (${isPostgres() ? 'PostgreSQL'
     const before = (await t.gql(`{ resident(idNumber: "${id}") { version } }`)).data.resident.version;
     const set = await t.gql(`mutation { upsertResident(input: { idNumber: "${id}", expectedVersion: ${before}, remarks: "=HYPERLINK(\\"http://x\\")" }) { remarks } }`);
     expect(set.errors).toBeUndefined();
-    const res = await request(t.app.getHttpServer()).get(`/exports/F01?orgUnit=${COMMUNITY}&format=csv`).buffer(true).parse(binary);
+    const res = await request(t.app.getHttpServer()).get(`/exports/F01?orgUnit=${COMMUNITY}&format=csv`).set(t.auth).buffer(true).parse(binary);
     expect(res.headers['content-type']).toMatch(/^text\/csv/);
     const text = res.body.toString('utf8');
     expect(text.startsWith('\uFEFF序号,姓名,性别')).toBe(true);
@@ -81,7 +81,7 @@ describe(`Excel export in the department's layout (${isPostgres() ? 'PostgreSQL'
       const res = await t.gql(`mutation ($i: UpsertBusinessInput!) { upsertBusiness(input: $i) { id } }`, { i: { id: targets[i].id, expectedVersion: targets[i].version, businessRemarks: value } });
       expect(res.errors).toBeUndefined();
     }
-    const file = await request(t.app.getHttpServer()).get(`/exports/F08?orgUnit=${COMMUNITY}`).buffer(true).parse(binary);
+    const file = await request(t.app.getHttpServer()).get(`/exports/F08?orgUnit=${COMMUNITY}`).set(t.auth).buffer(true).parse(binary);
     const wb = new ExcelJS.Workbook();
     await wb.xlsx.load(file.body);
     const ws = wb.worksheets[0];
@@ -93,7 +93,7 @@ describe(`Excel export in the department's layout (${isPostgres() ? 'PostgreSQL'
   });
 
   it('exports a street as one sheet per community plus the street summary', async () => {
-    const res = await request(t.app.getHttpServer()).get('/exports/F01?orgUnit=500106108000').buffer(true).parse(binary);
+    const res = await request(t.app.getHttpServer()).get('/exports/F01?orgUnit=500106108000').set(t.auth).buffer(true).parse(binary);
     expect(res.status).toBe(200);
     expect(decodeURIComponent(/filename\*=UTF-8''(.+)$/.exec(res.headers['content-disposition'])![1])).toMatch(/^陈家桥街道独居老人信息台账-/);
     const wb = new ExcelJS.Workbook();
@@ -104,30 +104,38 @@ describe(`Excel export in the department's layout (${isPostgres() ? 'PostgreSQL'
   });
 
   it('exports all forms of a community as one workbook, a sheet per form', async () => {
-    const res = await request(t.app.getHttpServer()).get(`/exports/all?orgUnit=${COMMUNITY}`).buffer(true).parse(binary);
+    const res = await request(t.app.getHttpServer()).get(`/exports/all?orgUnit=${COMMUNITY}`).set(t.auth).buffer(true).parse(binary);
     expect(res.status).toBe(200);
     const wb = new ExcelJS.Workbook();
     await wb.xlsx.load(res.body);
     expect(wb.worksheets.map((w) => w.name.slice(0, 3))).toEqual(['F01', 'F02', 'F03', 'F04', 'F05', 'F06', 'F07', 'F08', 'F09']);
-    const streetOnly = await request(t.app.getHttpServer()).get('/exports/all?orgUnit=500106108000');
+    const streetOnly = await request(t.app.getHttpServer()).get('/exports/all?orgUnit=500106108000').set(t.auth);
     expect(streetOnly.status).toBe(400);
     expect(streetOnly.body.fieldErrors[0].code).toBe('UNSUPPORTED_EXPORT');
   });
 
-  it('returns a download URL from the exportForm mutation, and that URL serves the file', async () => {
+  it('returns a download URL from the exportForm mutation that a browser can open: a ticket for that URL only', async () => {
     const res = await t.gql(`mutation { exportForm(code: "F05", orgUnit: "${COMMUNITY}") { url fileName rows } }`);
     expect(res.errors).toBeUndefined();
-    expect(res.data.exportForm).toMatchObject({ url: `/exports/F05?orgUnit=${COMMUNITY}`, fileName: expect.stringMatching(/^桥北社区残疾人基本信息台账-/) });
-    const file = await request(t.app.getHttpServer()).get(res.data.exportForm.url).buffer(true).parse(binary);
+    const { url, fileName, rows } = res.data.exportForm;
+    expect(url).toMatch(new RegExp(`^/exports/F05\\?orgUnit=${COMMUNITY}&ticket=[\\w-]+\\.[\\w-]+\\.[\\w-]+$`));
+    expect(fileName).toMatch(/^桥北社区残疾人基本信息台账-/);
+    const file = await request(t.app.getHttpServer()).get(url).buffer(true).parse(binary); // no Authorization header
+    expect(file.status).toBe(200);
     const wb = new ExcelJS.Workbook();
     await wb.xlsx.load(file.body);
-    expect(wb.worksheets[0].rowCount).toBe(4 + res.data.exportForm.rows + 1);
+    expect(wb.worksheets[0].rowCount).toBe(4 + rows + 1);
+    // The ticket opens that URL only: another form or another org unit is refused.
+    for (const other of [url.replace('F05', 'F01'), url.replace(COMMUNITY, '500106108002'), url.replace('ticket=', 'ticket=x')]) {
+      const refused = await request(t.app.getHttpServer()).get(other);
+      expect([other, refused.status, refused.body.code]).toEqual([other, 401, 'UNAUTHENTICATED']);
+    }
     const bad = await t.gql(`mutation { exportForm(code: "F99", orgUnit: "${COMMUNITY}") { url } }`);
     expect(bad.errors[0].extensions.code).toBe('NOT_FOUND');
   });
 
   it('answers an unknown org unit with 404 and a Chinese message', async () => {
-    const res = await request(t.app.getHttpServer()).get('/exports/F01?orgUnit=999');
+    const res = await request(t.app.getHttpServer()).get('/exports/F01?orgUnit=999').set(t.auth);
     expect(res.status).toBe(404);
     expect(res.body).toMatchObject({ code: 'NOT_FOUND', message: expect.stringMatching(/区划/) });
   });

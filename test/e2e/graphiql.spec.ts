@@ -29,7 +29,7 @@ describe('the in-browser GraphQL IDE at /graphql', () => {
   });
 
   it('still answers GraphQL requests on the same path', async () => {
-    const res = await request(t.app.getHttpServer()).post('/graphql').send({ query: '{ templates { code query } }' });
+    const res = await request(t.app.getHttpServer()).post('/graphql').set(t.auth).send({ query: '{ templates { code query } }' });
     expect(res.body.data.templates.map((x: { code: string }) => x.code)).toEqual(['F01', 'F02', 'F03', 'F04', 'F05', 'F06', 'F07', 'F08', 'F09']);
   });
 });

@@ -22,7 +22,7 @@ describeWithLibreOffice(`an export read by LibreOffice, a second independent rea
 
   it.each(['F01', 'F05', 'F07', 'F08'])('keeps every ID number of %s intact when LibreOffice converts it to CSV', async (code) => {
     expect(soffice).toBeDefined();
-    const res = await request(t.app.getHttpServer()).get(`/exports/${code}?orgUnit=500106108001`).buffer(true).parse(binary);
+    const res = await request(t.app.getHttpServer()).get(`/exports/${code}?orgUnit=500106108001`).set(t.auth).buffer(true).parse(binary);
     const file = path.join(dir, `${code}.xlsx`);
     fs.writeFileSync(file, res.body);
     execFileSync(soffice!, [`-env:UserInstallation=file://${dir}/profile`, '--headless', '--convert-to', 'csv:Text - txt - csv (StarCalc):44,34,76', '--outdir', dir, file], { timeout: 120_000, stdio: 'ignore' });
@@ -44,7 +44,7 @@ describeWithLibreOffice(`an export read by LibreOffice, a second independent rea
       });
       expect(res.errors).toBeUndefined();
     }
-    const res = await request(t.app.getHttpServer()).get('/exports/F07?orgUnit=500106108001').buffer(true).parse(binary);
+    const res = await request(t.app.getHttpServer()).get('/exports/F07?orgUnit=500106108001').set(t.auth).buffer(true).parse(binary);
     const file = path.join(dir, 'F07-long.xlsx');
     fs.writeFileSync(file, res.body);
     execFileSync(soffice!, [`-env:UserInstallation=file://${dir}/profile`, '--headless', '--convert-to', 'pdf', '--outdir', dir, file], { timeout: 120_000, stdio: 'ignore' });
@@ -58,7 +58,7 @@ describeWithLibreOffice(`an export read by LibreOffice, a second independent rea
 
   it('prints a street export of the demo data: every community sheet and the summary, the header on every page', async () => {
     expect(pdftotext).toBeDefined();
-    const res = await request(t.app.getHttpServer()).get('/exports/F07?orgUnit=500106108000').buffer(true).parse(binary);
+    const res = await request(t.app.getHttpServer()).get('/exports/F07?orgUnit=500106108000').set(t.auth).buffer(true).parse(binary);
     expect(res.status).toBe(200);
     const file = path.join(dir, 'F07-street.xlsx');
     fs.writeFileSync(file, res.body);

@@ -3,7 +3,7 @@ import type { GqlExceptionFilter } from '@nestjs/graphql';
 import type { Response } from 'express';
 import { DomainError } from './domain-errors.js';
 
-const HTTP_STATUS: Record<string, number> = { NOT_FOUND: 404, VALIDATION_FAILED: 400, CONFLICT: 409, DUPLICATE: 409 };
+export const HTTP_STATUS: Record<string, number> = { NOT_FOUND: 404, VALIDATION_FAILED: 400, CONFLICT: 409, DUPLICATE: 409, UNAUTHENTICATED: 401, FORBIDDEN: 403, RATE_LIMITED: 429 };
 
 /**
  * Domain errors are answers, not failures: GraphQL gets them back for the error formatter, HTTP endpoints (exports)

@@ -61,3 +61,32 @@ export class NotFoundError extends DomainError {
     super(message);
   }
 }
+
+/** No valid login: the request carries no token, or one that is expired, revoked or forged. */
+export class UnauthenticatedError extends DomainError {
+  readonly code = 'UNAUTHENTICATED';
+  constructor(message = '请先登录（请求头 Authorization: Bearer <令牌>）') {
+    super(message);
+  }
+}
+
+/** Logged in, but the role may not do this (a read-only department sending a mutation, say). */
+export class ForbiddenError extends DomainError {
+  readonly code = 'FORBIDDEN';
+  constructor(message = '您的角色无权执行此操作') {
+    super(message);
+  }
+}
+
+export class RateLimitedError extends DomainError {
+  readonly code = 'RATE_LIMITED';
+  constructor(
+    message: string,
+    readonly retryAfterSeconds: number,
+  ) {
+    super(message);
+  }
+  override details() {
+    return { retryAfterSeconds: this.retryAfterSeconds };
+  }
+}

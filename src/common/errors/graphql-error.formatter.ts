@@ -27,11 +27,15 @@ export function formatGraphqlError(formatted: GraphQLFormattedError, error: unkn
   if (original instanceof DomainError) {
     return { message: original.message, ...where, extensions: { code: original.code, ...original.details() } };
   }
+  // Query limits (depth, size, cost) are validation errors carrying their own code.
+  const limit = formatted.extensions?.limit;
+  if (typeof limit === 'string') return { message: formatted.message, ...where, extensions: { code: limit } };
   const code = typeof formatted.extensions?.code === 'string' ? formatted.extensions.code : undefined;
   if (code && PROTOCOL_MESSAGES[code]) {
     return { message: `${PROTOCOL_MESSAGES[code]}：${formatted.message}`, ...where, extensions: { code } };
   }
   const requestId = randomUUID();
+  // The log line is scrubbed of ID and phone numbers by the app's logger (ScrubbingLogger).
   logger.error(`请求 ${requestId} 出现未处理的错误：${original instanceof Error ? original.stack : String(original)}`);
   return {
     message: `服务器内部错误，请联系管理员（错误编号 ${requestId}）`,

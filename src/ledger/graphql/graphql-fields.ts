@@ -1,4 +1,7 @@
-import { Field, Float, Int } from '@nestjs/graphql';
+import { Field, type FieldMiddleware, Float, Int } from '@nestjs/graphql';
+import { type MaskKind, maskValue } from '../../access/masking.js';
+import { maskKindOfType } from '../../access/record-masker.js';
+import type { GqlContext } from '../../access/reveal-audit.plugin.js';
 import type { Dictionary, FieldDef } from '../../dictionary/dictionary.types.js';
 
 /** GraphQL description of a canonical field: its Chinese label, code list and rules. */
@@ -39,6 +42,23 @@ export function addDictionaryFields(target: Function, dict: Dictionary, fields: 
     if (mode === 'output' && (f.type === 'staffRef' || f.type === 'residentRef')) continue;
     const description = describe(dict, f) + (mode === 'input' && f.type === 'staffRef' ? '；填工作人员编号' : '') + (mode === 'input' && f.type === 'residentRef' ? '；填其公民身份号码' : '');
     // Stored required fields are always there on output; every input field is optional (see above).
-    Field(() => scalarOf(f), { nullable: mode === 'input' || !f.required, description })(target.prototype, f.key);
+    const kind = mode === 'output' ? maskKindOfType(f.type) : null;
+    const middleware = kind ? [masked(kind, f.key)] : undefined;
+    Field(() => scalarOf(f), { nullable: mode === 'input' || !f.required, description, middleware })(target.prototype, f.key);
   }
+}
+
+/**
+ * ID and phone numbers on output: masked for a viewer not entitled to them; otherwise returned whole and counted,
+ * so the request's reveals are audited once it is answered (revealAuditPlugin).
+ */
+function masked(kind: MaskKind, key: string): FieldMiddleware {
+  return async (ctx, next) => {
+    const value = await next();
+    if (value === null || value === undefined || value === '') return value;
+    const context = ctx.context as GqlContext;
+    if (!context.viewer?.fullValues) return maskValue(kind, value);
+    context.reveals.set(key, (context.reveals.get(key) ?? 0) + 1);
+    return value;
+  };
 }

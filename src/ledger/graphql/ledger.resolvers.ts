@@ -1,4 +1,10 @@
+import { Inject } from '@nestjs/common';
 import { Args, Int, Mutation, Parent, Query, ResolveField, Resolver } from '@nestjs/graphql';
+import { CurrentViewer, Needs } from '../../access/access.decorators.js';
+import type { Viewer } from '../../access/viewer.js';
+import { AuditEntryType } from '../../audit/audit.types.js';
+import { DICTIONARY } from '../../dictionary/dictionary.module.js';
+import type { Dictionary } from '../../dictionary/dictionary.types.js';
 import type { LedgerRow } from '../entities/ledger.entities.js';
 import { LedgerRecordsService } from '../ledger-records.service.js';
 import { OneFormService } from '../one-form.service.js';
@@ -7,13 +13,11 @@ import { ResidentService } from '../resident.service.js';
 import type { LedgerTypes } from './ledger-types.factory.js';
 import { CodeListType, OneFormType } from './one-form.type.js';
 import { OrgUnitType } from './org-unit.type.js';
-import { DICTIONARY } from '../../dictionary/dictionary.module.js';
-import type { Dictionary } from '../../dictionary/dictionary.types.js';
-import { Inject } from '@nestjs/common';
 
 /**
  * Resolvers for the ledger's public contract (oneForm, upsertResident, recordVisit, upsertBusiness, households,
- * resident, orgUnits). Thin: each calls one service. Built per dictionary because the types are.
+ * resident, orgUnits). Thin: each names the permission it needs and calls one service with the viewer, whose
+ * org unit bounds what it reaches. Built per dictionary because the types are.
  */
 export function createLedgerResolvers(t: LedgerTypes) {
   @Resolver(() => t.ResidentType)
@@ -24,14 +28,22 @@ export function createLedgerResolvers(t: LedgerTypes) {
       private readonly orgUnits: OrgUnitService,
     ) {}
 
-    @Query(() => t.ResidentType, { description: '按公民身份号码查询一位居民（可带空格、小写 x、15位旧号码）' })
-    resident(@Args('idNumber') idNumber: string) {
-      return this.residents.get(idNumber);
+    @Needs('ledger:read')
+    @Query(() => t.ResidentType, { description: '按公民身份号码查询一位居民（可带空格、小写 x、15位旧号码）；辖区外的居民与不存在的一样返回 NOT_FOUND' })
+    resident(@CurrentViewer() viewer: Viewer, @Args('idNumber') idNumber: string) {
+      return this.residents.get(viewer, idNumber);
     }
 
+    @Needs('ledger:read')
+    @Query(() => [AuditEntryType], { description: '一位居民的修改历史：谁、何时、从哪里、各字段修改前后的值，最新的在前' })
+    residentHistory(@CurrentViewer() viewer: Viewer, @Args('idNumber') idNumber: string) {
+      return this.residents.history(viewer, idNumber);
+    }
+
+    @Needs('ledger:write')
     @Mutation(() => t.ResidentType, { description: '登记或修改一位居民：一次录入，各部门表单自动更新' })
-    upsertResident(@Args('input', { type: () => t.UpsertResidentInput }) input: LedgerRow) {
-      return this.residents.upsert({ ...input });
+    upsertResident(@CurrentViewer() viewer: Viewer, @Args('input', { type: () => t.UpsertResidentInput }) input: LedgerRow) {
+      return this.residents.upsert(viewer, { ...input });
     }
 
     @ResolveField(() => OrgUnitType, { description: '所属网格' })
@@ -40,13 +52,13 @@ export function createLedgerResolvers(t: LedgerTypes) {
     }
 
     @ResolveField(() => t.HouseholdType, { nullable: true, description: '所在的户' })
-    household(@Parent() r: LedgerRow) {
-      return r.householdId ? this.records.household(r.householdId) : null;
+    household(@CurrentViewer() viewer: Viewer, @Parent() r: LedgerRow) {
+      return r.householdId ? this.records.household(viewer, r.householdId) : null;
     }
 
     @ResolveField(() => t.StaffType, { nullable: true, description: '包联干部' })
-    liaisonStaff(@Parent() r: LedgerRow) {
-      return this.records.staffById(r.liaisonStaffId);
+    liaisonStaff(@CurrentViewer() viewer: Viewer, @Parent() r: LedgerRow) {
+      return this.records.staffById(viewer, r.liaisonStaffId);
     }
 
     @ResolveField(() => [t.VisitType], { description: '走访记录，最近的在前' })
@@ -62,28 +74,32 @@ export function createLedgerResolvers(t: LedgerTypes) {
       private readonly residents: ResidentService,
     ) {}
 
+    @Needs('ledger:read')
     @Query(() => [t.HouseholdType], { description: '一个网格内的户，按编号排列；after 为上一页最后一户的编号' })
     households(
+      @CurrentViewer() viewer: Viewer,
       @Args('gridCode') gridCode: string,
       @Args('first', { type: () => Int, defaultValue: 100 }) first: number,
       @Args('after', { type: () => Int, defaultValue: 0 }) after: number,
     ) {
-      return this.records.householdsInGrid(gridCode, first, after);
+      return this.records.householdsInGrid(viewer, gridCode, first, after);
     }
 
+    @Needs('ledger:read')
     @Query(() => t.HouseholdType, { description: '按编号查询一户' })
-    household(@Args('id', { type: () => Int }) id: number) {
-      return this.records.household(id);
+    household(@CurrentViewer() viewer: Viewer, @Args('id', { type: () => Int }) id: number) {
+      return this.records.household(viewer, id);
     }
 
+    @Needs('ledger:write')
     @Mutation(() => t.HouseholdType, { description: '新建或修改户（地址更正、住所类型、房东）' })
-    upsertHousehold(@Args('input', { type: () => t.UpsertHouseholdInput }) input: LedgerRow) {
-      return this.records.upsertHousehold({ ...input });
+    upsertHousehold(@CurrentViewer() viewer: Viewer, @Args('input', { type: () => t.UpsertHouseholdInput }) input: LedgerRow) {
+      return this.records.upsertHousehold(viewer, { ...input });
     }
 
     @ResolveField(() => [t.ResidentType], { description: '户内居民' })
-    async members(@Parent() h: LedgerRow) {
-      return this.residents.membersOf(h.id);
+    members(@CurrentViewer() viewer: Viewer, @Parent() h: LedgerRow) {
+      return this.residents.membersOf(viewer, h.id);
     }
   }
 
@@ -94,19 +110,20 @@ export function createLedgerResolvers(t: LedgerTypes) {
       private readonly residents: ResidentService,
     ) {}
 
+    @Needs('ledger:write')
     @Mutation(() => t.VisitType, { description: '记录一次走访' })
-    recordVisit(@Args('input', { type: () => t.RecordVisitInput }) input: LedgerRow) {
-      return this.records.recordVisit({ ...input });
+    recordVisit(@CurrentViewer() viewer: Viewer, @Args('input', { type: () => t.RecordVisitInput }) input: LedgerRow) {
+      return this.records.recordVisit(viewer, { ...input });
     }
 
-    @ResolveField(() => t.ResidentType, { description: '走访对象' })
-    resident(@Parent() v: LedgerRow) {
-      return this.residents.getById(v.residentId);
+    @ResolveField(() => t.ResidentType, { nullable: true, description: '走访对象' })
+    resident(@CurrentViewer() viewer: Viewer, @Parent() v: LedgerRow) {
+      return this.residents.getById(viewer, v.residentId);
     }
 
-    @ResolveField(() => t.StaffType, { description: '走访人' })
-    staff(@Parent() v: LedgerRow) {
-      return this.records.staffById(v.staffId);
+    @ResolveField(() => t.StaffType, { nullable: true, description: '走访人' })
+    staff(@CurrentViewer() viewer: Viewer, @Parent() v: LedgerRow) {
+      return this.records.staffById(viewer, v.staffId);
     }
   }
 
@@ -117,19 +134,21 @@ export function createLedgerResolvers(t: LedgerTypes) {
       private readonly residents: ResidentService,
     ) {}
 
+    @Needs('ledger:read')
     @Query(() => [t.BusinessType], { description: '一个网格内的商户' })
-    businesses(@Args('gridCode') gridCode: string) {
-      return this.records.businessesInGrid(gridCode);
+    businesses(@CurrentViewer() viewer: Viewer, @Args('gridCode') gridCode: string) {
+      return this.records.businessesInGrid(viewer, gridCode);
     }
 
+    @Needs('ledger:write')
     @Mutation(() => t.BusinessType, { description: '登记或修改商户；经营者按公民身份号码关联到居民' })
-    upsertBusiness(@Args('input', { type: () => t.UpsertBusinessInput }) input: LedgerRow) {
-      return this.records.upsertBusiness({ ...input });
+    upsertBusiness(@CurrentViewer() viewer: Viewer, @Args('input', { type: () => t.UpsertBusinessInput }) input: LedgerRow) {
+      return this.records.upsertBusiness(viewer, { ...input });
     }
 
-    @ResolveField(() => t.ResidentType, { description: '经营者（姓名、电话取自其居民记录）' })
-    operator(@Parent() b: LedgerRow) {
-      return this.residents.getById(b.operatorId);
+    @ResolveField(() => t.ResidentType, { nullable: true, description: '经营者（姓名、电话取自其居民记录；辖区外的居民为空）' })
+    operator(@CurrentViewer() viewer: Viewer, @Parent() b: LedgerRow) {
+      return this.residents.getById(viewer, b.operatorId);
     }
   }
 
@@ -137,14 +156,16 @@ export function createLedgerResolvers(t: LedgerTypes) {
   class StaffResolver {
     constructor(private readonly records: LedgerRecordsService) {}
 
-    @Query(() => [t.StaffType], { description: '一个区划或网格的工作人员' })
-    staff(@Args('orgUnitCode') orgUnitCode: string) {
-      return this.records.staffOf(orgUnitCode);
+    @Needs('ledger:read')
+    @Query(() => [t.StaffType], { description: '一个区划或网格的工作人员（本辖区及其上级区划）' })
+    staff(@CurrentViewer() viewer: Viewer, @Args('orgUnitCode') orgUnitCode: string) {
+      return this.records.staffOf(viewer, orgUnitCode);
     }
 
+    @Needs('staff:write')
     @Mutation(() => t.StaffType, { description: '登记或修改工作人员' })
-    upsertStaff(@Args('input', { type: () => t.UpsertStaffInput }) input: LedgerRow) {
-      return this.records.upsertStaff({ ...input });
+    upsertStaff(@CurrentViewer() viewer: Viewer, @Args('input', { type: () => t.UpsertStaffInput }) input: LedgerRow) {
+      return this.records.upsertStaff(viewer, { ...input });
     }
   }
 
@@ -156,21 +177,25 @@ export function createLedgerResolvers(t: LedgerTypes) {
       @Inject(DICTIONARY) private readonly dictionary: Dictionary,
     ) {}
 
-    @Query(() => [OrgUnitType], { description: '下级区划；不带 parentCode 时为全部区县' })
-    orgUnits(@Args('parentCode', { type: () => String, nullable: true }) parentCode?: string | null) {
-      return this.orgUnitService.children(parentCode);
+    @Needs('views:read')
+    @Query(() => [OrgUnitType], { description: '下级区划（本账号可见的）；不带 parentCode 时为区县' })
+    orgUnits(@CurrentViewer() viewer: Viewer, @Args('parentCode', { type: () => String, nullable: true }) parentCode?: string | null) {
+      return this.orgUnitService.children(viewer, parentCode);
     }
 
+    @Needs('views:read')
     @Query(() => OrgUnitType, { description: '按代码查询区划或网格' })
-    orgUnit(@Args('code') code: string) {
-      return this.orgUnitService.get(code);
+    orgUnit(@CurrentViewer() viewer: Viewer, @Args('code') code: string) {
+      return this.orgUnitService.get(viewer, code);
     }
 
+    @Needs('ledger:read')
     @Query(() => OneFormType, { description: '一表通：各部门表单所需的居民字段，分区排列，每个字段注明供数的表单' })
     oneForm() {
       return this.oneFormService.oneForm();
     }
 
+    @Needs('views:read')
     @Query(() => [CodeListType], { description: '全部代码表（性别、民族、婚姻状况等）' })
     codeLists() {
       return [...this.dictionary.codeLists.values()];

@@ -1,0 +1,85 @@
+import {
+  type ASTVisitor, type FieldNode, type FragmentDefinitionNode, GraphQLError, Kind, type OperationDefinitionNode, type SelectionSetNode,
+  type ValidationContext,
+} from 'graphql';
+
+export interface QueryLimits {
+  /** Deepest nesting of fields (introspection fields aside): 7 levels is refused at 6. */
+  maxDepth: number;
+  /** Field selections in one operation, every alias counted: no 10,000-alias queries. */
+  maxFields: number;
+  /** Fields weighted by the page size of the lists they sit in (`first`, at most `maxPage`). */
+  maxCost: number;
+  maxPage: number;
+}
+
+export const QUERY_LIMITS: QueryLimits = { maxDepth: 6, maxFields: 500, maxCost: 20_000, maxPage: 500 };
+
+interface Measure {
+  depth: number;
+  fields: number;
+  cost: number;
+}
+
+/**
+ * A validation rule refusing operations that are too deep, too wide or too costly, before anything runs. The
+ * error's `extensions.limit` names which (QUERY_TOO_DEEP, QUERY_TOO_LARGE, QUERY_TOO_COSTLY). Pure.
+ */
+export function queryLimitsRule(limits: QueryLimits = QUERY_LIMITS) {
+  return (context: ValidationContext): ASTVisitor => {
+    const fragments = new Map<string, FragmentDefinitionNode>();
+    const operations: OperationDefinitionNode[] = [];
+    return {
+      FragmentDefinition(node) {
+        fragments.set(node.name.value, node);
+      },
+      OperationDefinition(node) {
+        operations.push(node);
+      },
+      Document: {
+        leave() {
+          for (const op of operations) {
+            const m = measure(op.selectionSet, fragments, limits, new Set());
+            const report = (limit: string, message: string) => context.reportError(new GraphQLError(message, { nodes: [op], extensions: { limit } }));
+            if (m.depth > limits.maxDepth) report('QUERY_TOO_DEEP', `查询嵌套 ${m.depth} 层，超过上限 ${limits.maxDepth} 层`);
+            else if (m.fields > limits.maxFields) report('QUERY_TOO_LARGE', `查询含 ${m.fields} 个字段（含别名），超过上限 ${limits.maxFields} 个`);
+            else if (m.cost > limits.maxCost) report('QUERY_TOO_COSTLY', `查询的估算代价 ${m.cost} 超过上限 ${limits.maxCost}，请减少每页行数或字段`);
+          }
+        },
+      },
+    };
+  };
+}
+
+function measure(set: SelectionSetNode, fragments: Map<string, FragmentDefinitionNode>, limits: QueryLimits, seen: Set<string>): Measure {
+  const total: Measure = { depth: 0, fields: 0, cost: 0 };
+  const add = (m: Measure) => {
+    total.depth = Math.max(total.depth, m.depth);
+    total.fields += m.fields;
+    total.cost += m.cost;
+  };
+  for (const selection of set.selections) {
+    if (selection.kind === Kind.FIELD) add(field(selection, fragments, limits, seen));
+    else if (selection.kind === Kind.INLINE_FRAGMENT) add(measure(selection.selectionSet, fragments, limits, seen));
+    else {
+      const name = selection.name.value;
+      const fragment = fragments.get(name);
+      if (fragment && !seen.has(name)) add(measure(fragment.selectionSet, fragments, limits, new Set([...seen, name])));
+    }
+  }
+  return total;
+}
+
+function field(node: FieldNode, fragments: Map<string, FragmentDefinitionNode>, limits: QueryLimits, seen: Set<string>): Measure {
+  // Introspection (__schema, __type) is allowed or not as a whole (GRAPHQL_INTROSPECTION), not measured.
+  if (node.name.value.startsWith('__')) return { depth: 0, fields: 1, cost: 1 };
+  const inner = node.selectionSet ? measure(node.selectionSet, fragments, limits, seen) : { depth: 0, fields: 0, cost: 0 };
+  const first = node.arguments?.find((a) => a.name.value === 'first')?.value;
+  // A page size given as a literal counts as itself; as a variable, as the largest page.
+  const page = first?.kind === Kind.INT ? Math.min(Math.max(Number(first.value), 1), limits.maxPage) : first ? limits.maxPage : 1;
+  return {
+    depth: inner.depth + 1,
+    fields: inner.fields + 1,
+    cost: 1 + inner.cost * page,
+  };
+}

@@ -1,0 +1,13 @@
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import type { AppConfig } from './config/app-config.js';
+
+/**
+ * What the HTTP server needs beyond the modules, shared by the server, the tests and the benchmarks: request
+ * size limits (uploads have their own), the client address behind one proxy for the rate limits.
+ */
+export function configureHttp(app: NestExpressApplication, config: AppConfig): void {
+  app.useBodyParser('json', { limit: config.limits.bodyBytes });
+  app.useBodyParser('urlencoded', { limit: config.limits.bodyBytes, extended: false });
+  app.set('trust proxy', 'loopback');
+  app.disable('x-powered-by');
+}

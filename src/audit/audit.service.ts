@@ -1,0 +1,101 @@
+import { Inject, Injectable } from '@nestjs/common';
+import type { EntityManager } from 'typeorm';
+import { maskValue, scrubDeep, type MaskKind } from '../access/masking.js';
+import type { Viewer } from '../access/viewer.js';
+import { DICTIONARY } from '../dictionary/dictionary.module.js';
+import type { Dictionary } from '../dictionary/dictionary.types.js';
+import { type AuditEntry, type AuditQuery, type AuditRecord, AuditRepository } from './audit.repository.js';
+
+/** Who did it, as the log records it (a failed login may name no account). */
+export type Actor = Pick<Viewer, 'accountId' | 'username' | 'requestId' | 'source'> & { role: string };
+
+export type FieldChange = { field: string; before: unknown; after: unknown };
+
+/** Keys that are bookkeeping, not facts: never part of a change record. */
+const BOOKKEEPING = new Set(['id', 'version', 'createdAt', 'updatedAt', 'age', 'gender', 'birthDate', 'householdId']);
+
+const normal = (v: unknown) => (v === undefined || v === '' ? null : v instanceof Date ? v.toISOString() : v);
+
+/** 1 and true, '1200.50' and 1200.5: the same fact as the two databases return it. */
+function sameFact(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (a === null || b === null) return false;
+  const numeric = (v: unknown) => typeof v === 'number' || typeof v === 'boolean';
+  return numeric(a) || numeric(b) ? Number(a) === Number(b) : String(a) === String(b);
+}
+
+/** Each field whose value differs between two versions of a record (either may be absent: create, delete). */
+export function fieldChanges(before: Record<string, unknown> | null, after: Record<string, unknown> | null): FieldChange[] {
+  const keys = new Set([...Object.keys(before ?? {}), ...Object.keys(after ?? {})]);
+  const changes: FieldChange[] = [];
+  for (const field of keys) {
+    if (BOOKKEEPING.has(field)) continue;
+    const [b, a] = [normal(before?.[field]), normal(after?.[field])];
+    if (!sameFact(b, a)) changes.push({ field, before: b, after: a });
+  }
+  return changes;
+}
+
+/**
+ * The audit log: every change (in the transaction that makes it), every reveal of a full ID or phone number, every
+ * export, import and login. Who, when, from where (form, import, API), the request id, each field before and after.
+ */
+@Injectable()
+export class AuditService {
+  constructor(
+    private readonly repository: AuditRepository,
+    @Inject(DICTIONARY) private readonly dictionary: Dictionary,
+  ) {}
+
+  private entry(viewer: Actor, action: string, rest: Partial<AuditEntry>): AuditEntry {
+    return {
+      accountId: viewer.accountId, username: viewer.username, role: viewer.role, source: viewer.source, requestId: viewer.requestId,
+      action, entity: null, recordId: null, changes: null, filter: null, rowCount: null, ...rest,
+    };
+  }
+
+  /** A change to one record, written with `manager` so it commits or rolls back with the change itself. */
+  async recordChange(manager: EntityManager, viewer: Viewer, entity: string, recordId: number, before: Record<string, unknown> | null, after: Record<string, unknown> | null): Promise<void> {
+    const changes = fieldChanges(before, after);
+    if (before && after && changes.length === 0) return;
+    const action = !before ? 'create' : !after ? 'delete' : 'update';
+    await this.repository.append([this.entry(viewer, action, { entity, recordId, changes })], manager);
+  }
+
+  /** A read of full values, an export, an import, a login: what was asked (ID and phone numbers masked) and how many rows. */
+  async recordAccess(viewer: Actor, action: string, detail: { entity?: string; recordId?: number; filter?: Record<string, unknown>; rowCount?: number } = {}, manager?: EntityManager): Promise<void> {
+    const filter = detail.filter ? (scrubDeep(detail.filter) as Record<string, unknown>) : null;
+    await this.repository.append([this.entry(viewer, action, { entity: detail.entity ?? null, recordId: detail.recordId ?? null, filter, rowCount: detail.rowCount ?? null })], manager);
+  }
+
+  find(query: AuditQuery): Promise<AuditRecord[]> {
+    return this.repository.find(query);
+  }
+
+  /** Entries with their changed values masked for a viewer not entitled to full ID and phone numbers. */
+  forViewer(viewer: Viewer, records: AuditRecord[]): AuditRecord[] {
+    if (viewer.fullValues) return records;
+    return records.map((r) => ({
+      ...r,
+      changes: r.changes?.map((c) => {
+        const kind = this.maskKind(c.field);
+        return kind ? { ...c, before: maskValue(kind, c.before), after: maskValue(kind, c.after) } : c;
+      }) ?? null,
+    }));
+  }
+
+  /** Entries as the API shows them: each change with its field's Chinese label. */
+  described(records: AuditRecord[]) {
+    return records.map((r) => ({ ...r, changes: r.changes?.map((c) => ({ ...c, label: this.label(c.field) })) ?? null }));
+  }
+
+  /** Which dictionary fields hold ID or phone numbers. */
+  maskKind(field: string): MaskKind | null {
+    const type = this.dictionary.byKey.get(field)?.type;
+    return type === 'idNumber' || type === 'residentRef' ? 'idNumber' : type === 'phone' ? 'phone' : null;
+  }
+
+  label(field: string): string {
+    return this.dictionary.byKey.get(field)?.label ?? field;
+  }
+}

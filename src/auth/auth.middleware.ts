@@ -1,0 +1,70 @@
+import { randomUUID } from 'node:crypto';
+import { Injectable, type NestMiddleware } from '@nestjs/common';
+import type { NextFunction, Request, Response } from 'express';
+import type { Source, Viewer } from '../access/viewer.js';
+import { type DomainError, RateLimitedError } from '../common/errors/domain-errors.js';
+import { HTTP_STATUS } from '../common/errors/domain-error.filter.js';
+import { ConfigService } from '../config/config.service.js';
+import { AuthService } from './auth.service.js';
+import { RateLimiter } from './rate-limiter.js';
+
+export type AppRequest = Request & { viewer?: Viewer; requestId: string; source: Source };
+
+/** Paths whose requests count against the per-account rate limit (the API, not the page's static files). */
+const LIMITED = /^\/(graphql|exports|imports)(\/|$)/;
+
+/**
+ * First stop of every request: a request id (echoed as X-Request-Id), the viewer behind the bearer token (or a
+ * download ticket), and the per-account rate limit. A bad token is refused here; no token leaves the request
+ * anonymous for the guard to decide.
+ */
+@Injectable()
+export class AuthMiddleware implements NestMiddleware {
+  private readonly limiter: RateLimiter;
+
+  constructor(
+    private readonly auth: AuthService,
+    config: ConfigService,
+  ) {
+    this.limiter = new RateLimiter(config.limits.requestsPerMinute, 60_000);
+  }
+
+  async use(req: AppRequest, res: Response, next: NextFunction): Promise<void> {
+    const given = req.headers['x-request-id'];
+    req.requestId = typeof given === 'string' && /^[\w.-]{8,64}$/.test(given) ? given : randomUUID();
+    res.setHeader('X-Request-Id', req.requestId);
+    req.source = req.headers['x-ybt-source'] === 'form' ? 'form' : 'api';
+    try {
+      const bearer = /^Bearer\s+(\S+)$/i.exec(req.headers.authorization ?? '')?.[1];
+      const ticket = req.method === 'GET' && typeof req.query?.ticket === 'string' ? req.query.ticket : undefined;
+      if (bearer) req.viewer = await this.auth.viewerFromToken(bearer, req.requestId, req.source);
+      else if (ticket) req.viewer = await this.auth.viewerFromToken(ticket, req.requestId, req.source, withoutTicket(req.originalUrl));
+      if (LIMITED.test(req.path)) {
+        const wait = this.limiter.take(req.viewer?.accountId ? `account:${req.viewer.accountId}` : `address:${req.ip}`);
+        if (wait > 0) throw new RateLimitedError(`请求过于频繁，请 ${wait} 秒后再试`, wait);
+      }
+      next();
+    } catch (e) {
+      if (!(e as DomainError).code) return next(e);
+      refuse(req, res, e as DomainError);
+    }
+  }
+}
+
+/** The URL a download ticket was issued for: path and query without the ticket itself. */
+export function withoutTicket(url: string): string {
+  const [path, query = ''] = url.split('?');
+  const params = new URLSearchParams(query);
+  params.delete('ticket');
+  const rest = params.toString();
+  return rest ? `${path}?${rest}` : path;
+}
+
+/** Refuses before any handler runs, in the shape the client expects: a GraphQL error, or the export's JSON error. */
+function refuse(req: Request, res: Response, error: DomainError): void {
+  const status = HTTP_STATUS[error.code] ?? 400;
+  if (error instanceof RateLimitedError) res.setHeader('Retry-After', String(error.retryAfterSeconds));
+  const body = { code: error.code, message: error.message, ...error.details() };
+  if (req.path.startsWith('/graphql')) res.status(status).json({ errors: [{ message: error.message, extensions: { ...body, message: undefined } }] });
+  else res.status(status).json(body);
+}
