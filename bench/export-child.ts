@@ -43,7 +43,9 @@ async function exportWithApp(): Promise<number> {
   const app = await cliContext({ exports: true });
   const file = fs.createWriteStream(out);
   const started = performance.now();
-  const rows = await app.get(ExportService).write(systemViewer('bench'), { code: 'F01', orgUnit: COMMUNITY }, file);
+  const exports = app.get(ExportService);
+  const viewer = systemViewer('bench');
+  const rows = await exports.write(viewer, await exports.prepare(viewer, { code: 'F01', orgUnit: COMMUNITY }), file);
   file.end();
   await finished(file);
   const seconds = (performance.now() - started) / 1000;

@@ -14,7 +14,8 @@ interface Step {
 
 /** Runs one step of the benchmark in a fresh Node process (its peak RSS is then the step's own). */
 function step(env: NodeJS.ProcessEnv, ...args: string[]): Step {
-  const output = execFileSync(process.execPath, [path.join(ROOT, 'dist/bench/export-child.js'), ...args], { env, encoding: 'utf8', maxBuffer: 1 << 20 });
+  // The same Node flags as the app's own scripts (npm run bench passes them), for the app and the baseline alike.
+  const output = execFileSync(process.execPath, [...process.execArgv, path.join(ROOT, 'dist/bench/export-child.js'), ...args], { env, encoding: 'utf8', maxBuffer: 1 << 20 });
   return JSON.parse(output.trim().split('\n').pop()!) as Step;
 }
 

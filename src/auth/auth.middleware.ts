@@ -39,7 +39,7 @@ export class AuthMiddleware implements NestMiddleware {
       const ticket = req.method === 'GET' && typeof req.query?.ticket === 'string' ? req.query.ticket : undefined;
       if (bearer) req.viewer = await this.auth.viewerFromToken(bearer, req.requestId, req.source);
       else if (ticket) req.viewer = await this.auth.viewerFromToken(ticket, req.requestId, req.source, withoutTicket(req.originalUrl));
-      if (LIMITED.test(req.path)) {
+      if (LIMITED.test(pathOf(req))) {
         const wait = this.limiter.take(req.viewer?.accountId ? `account:${req.viewer.accountId}` : `address:${req.ip}`);
         if (wait > 0) throw new RateLimitedError(`请求过于频繁，请 ${wait} 秒后再试`, wait);
       }
@@ -50,6 +50,9 @@ export class AuthMiddleware implements NestMiddleware {
     }
   }
 }
+
+/** The request's path from the root (req.path is relative to where the middleware is mounted). */
+const pathOf = (req: Request) => req.originalUrl.split('?')[0];
 
 /** The URL a download ticket was issued for: path and query without the ticket itself. */
 export function withoutTicket(url: string): string {
@@ -65,6 +68,6 @@ function refuse(req: Request, res: Response, error: DomainError): void {
   const status = HTTP_STATUS[error.code] ?? 400;
   if (error instanceof RateLimitedError) res.setHeader('Retry-After', String(error.retryAfterSeconds));
   const body = { code: error.code, message: error.message, ...error.details() };
-  if (req.path.startsWith('/graphql')) res.status(status).json({ errors: [{ message: error.message, extensions: { ...body, message: undefined } }] });
+  if (pathOf(req).startsWith('/graphql')) res.status(status).json({ errors: [{ message: error.message, extensions: { ...body, message: undefined } }] });
   else res.status(status).json(body);
 }

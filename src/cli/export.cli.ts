@@ -27,7 +27,7 @@ await runCli(async () => {
     const partial = `${o.out}.partial`;
     const out = fs.createWriteStream(partial);
     try {
-      const rows = await exports.write(viewer, request, out, (n) => bar.update(n));
+      const rows = await exports.write(viewer, plan, out, (n) => bar.update(n));
       out.end();
       await finished(out);
       fs.renameSync(partial, o.out); // nothing half-written under the real name

@@ -11,6 +11,6 @@ export class ScrubbingLogger extends ConsoleLogger {
   }
 
   protected override printStackTrace(stack: string): void {
-    super.printStackTrace(scrubText(stack));
+    super.printStackTrace(typeof stack === 'string' ? scrubText(stack) : stack);
   }
 }

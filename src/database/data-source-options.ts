@@ -1,16 +1,12 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import pg from 'pg';
+import './pg-types.js';
 import type { DataSourceOptions } from 'typeorm';
 import type { AppConfig } from '../config/app-config.js';
 import { loadDictionary } from '../dictionary/dictionary.loader.js';
 import { type Dictionary } from '../dictionary/dictionary.types.js';
 import { buildLedgerEntities } from '../ledger/entities/ledger.entities.js';
 import { MIGRATIONS } from '../../migrations/index.js';
-
-// Dates stay 'YYYY-MM-DD' text and counts plain numbers, as on SQLite.
-pg.types.setTypeParser(pg.types.builtins.DATE, (v) => v);
-pg.types.setTypeParser(pg.types.builtins.INT8, (v) => Number(v));
 
 /** The one definition of the database connection: the app, the tests and the TypeORM CLI (ormconfig.ts) use it. */
 export function dataSourceOptions(config: AppConfig, dictionary: Dictionary = loadDictionary(config.templatesDir)): DataSourceOptions {

@@ -24,6 +24,8 @@ export interface ExportRequest {
   format?: 'xlsx' | 'csv';
 }
 
+export type ExportPlan = Awaited<ReturnType<ExportService['prepare']>>;
+
 /** One sheet of an export: a form for one org unit. */
 interface SheetJob {
   def: TemplateDef;
@@ -71,23 +73,23 @@ export class ExportService {
     }
     if (csv && jobs.length > 1) throw badRequest('format', 'CSV 只能导出一张表');
     for (const job of jobs) if (!job.def.layout && !csv) throw new NotFoundError(`表单 ${job.def.code} 没有部门表样，无法按表样导出`);
-    const firsts = await Promise.all(jobs.map((job) => this.views.formView(viewer, { code: job.def.code, orgUnit: job.orgUnit, referenceDate: request.date, first: 1 }, { audit: false })));
+    const firsts = await Promise.all(jobs.map((job) => this.views.describe(viewer, { code: job.def.code, orgUnit: job.orgUnit, referenceDate: request.date })));
     const first = firsts[0];
     const period = jobs.length === 1 && jobs[0].def.period === 'month' ? first.referenceDate.slice(0, 7) : first.referenceDate;
     const rows = firsts.reduce((sum, f) => sum + f.totalCount, 0);
-    return { jobs, titles: firsts.map((f) => f.title), rows, referenceDate: first.referenceDate, fileName: `${unit.name}${name}-${period}.${csv ? 'csv' : 'xlsx'}` };
+    return { request, jobs, titles: firsts.map((f) => f.title), rows, referenceDate: first.referenceDate, fileName: `${unit.name}${name}-${period}.${csv ? 'csv' : 'xlsx'}` };
   }
 
-  /** Writes the export to `out`, streaming rows from a cursor; returns the number of rows written. Audited. */
-  async write(viewer: Viewer, request: ExportRequest, out: Writable, onRows?: (n: number) => void): Promise<number> {
-    const plan = await this.prepare(viewer, request);
-    const rows = await this.writePlanned(viewer, plan, request, out, onRows);
+  /** Writes a planned export to `out`, streaming rows from a cursor; returns the number of rows written. Audited. */
+  async write(viewer: Viewer, plan: ExportPlan, out: Writable, onRows?: (n: number) => void): Promise<number> {
+    const { request, jobs, titles } = plan;
+    const rows = await this.writeSheets(viewer, request, jobs, titles, out, onRows);
     const filter = { code: request.code, orgUnit: request.orgUnit, date: request.date ?? null, format: request.format ?? 'xlsx', file: plan.fileName, fullValues: viewer.fullValues };
     await this.audit.recordAccess(viewer, 'export', { entity: request.code, filter, rowCount: rows });
     return rows;
   }
 
-  private async writePlanned(viewer: Viewer, { jobs, titles }: Awaited<ReturnType<ExportService['prepare']>>, request: ExportRequest, out: Writable, onRows?: (n: number) => void): Promise<number> {
+  private async writeSheets(viewer: Viewer, request: ExportRequest, jobs: SheetJob[], titles: string[], out: Writable, onRows?: (n: number) => void): Promise<number> {
     const date = request.date ?? undefined;
     if (request.format === 'csv') return writeCsv(out, jobs[0].def.columns.map((c) => c.header), this.rows(viewer, jobs[0], date, onRows));
     const workbook = new ExcelJS.stream.xlsx.WorkbookWriter({ stream: out, useStyles: true, useSharedStrings: false });

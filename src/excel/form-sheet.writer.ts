@@ -1,6 +1,7 @@
 import ExcelJS from 'exceljs';
 import type { BlankForm } from '../templates/blank-form.reader.js';
 import type { TemplateColumn } from '../templates/template.types.js';
+import { drained } from './stream-backpressure.js';
 
 export interface SheetHeader {
   title: string;
@@ -71,7 +72,8 @@ export async function writeFormSheet(
       setValue(cell, columns[c], value);
     });
     row.commit();
-    n++;
+    // exceljs applies no backpressure of its own: without this, memory grows by a row's XML per row.
+    if (++n % 1000 === 0) await drained(workbook);
   }
   if (layout.footer) {
     const row = ws.getRow(lastHeader + 1 + n);

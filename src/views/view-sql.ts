@@ -55,6 +55,8 @@ export interface ViewSql {
   /** One page of `select`, in order (same parameters). */
   page(limit: number, offset: number): string;
   params: unknown[];
+  /** Every row in order, latest visits included, for a cursor (exports): one statement, no lookups per batch. */
+  stream: string;
   count: string;
   countParams: unknown[];
   orderBy: string;
@@ -224,6 +226,13 @@ export class ViewSqlBuilder {
     };
   }
 
+  /** Latest visits as columns: one index lookup (resident_id, visit_date) per row; right for reading every row in order. */
+  private latestVisitColumns(): string[] {
+    return this.def.columns
+      .filter((c) => c.source.kind === 'latestVisit')
+      .map((c) => `(SELECT MAX(lv.${this.dict.byKey.get((c.source as { field: string }).field)!.column}) FROM visits lv WHERE lv.resident_id = e.id) AS "v_${c.key}"`);
+  }
+
   build(scope: ViewScope): ViewSql {
     const from = this.from;
     const params = new Params(this.dialect);
@@ -239,6 +248,7 @@ export class ViewSqlBuilder {
       page: (limit, offset) =>
         `SELECT ${select.join(', ')} ${from} WHERE e.id IN (SELECT e.id ${from} WHERE ${where} ORDER BY ${orderBy} LIMIT ${Number(limit)} OFFSET ${Number(offset)}) ORDER BY ${orderBy}`,
       params: params.values,
+      stream: `SELECT ${[...select, ...this.latestVisitColumns()].join(', ')} ${from} WHERE ${where} ORDER BY ${orderBy}`,
       count: `SELECT COUNT(*) AS n ${from} WHERE ${countWhere}`,
       countParams: countParams.values,
       orderBy,

@@ -9,7 +9,8 @@ import type { TemplateSummary } from '../templates/template.loader.js';
 import { TEMPLATES } from '../templates/templates.module.js';
 import type { RowSet, SummaryRows, TemplateColumn, TemplateDef, ValueType } from '../templates/template.types.js';
 import { SummaryView } from './summary-view.js';
-import { rowCursor } from '../database/row-cursor.js';
+import { ConfigService } from '../config/config.service.js';
+import { formattedBatches, formattedRows } from './formatted-rows.js';
 import { formatRow, TotalsRow } from './row-formatter.js';
 import { dialectFor, type SqlDialect } from './sql-dialect.js';
 import { ViewAccess, type Viewer } from './view-access.js';
@@ -69,6 +70,7 @@ export class ViewsService {
     private readonly orgUnits: OrgUnitRepository,
     private readonly access: ViewAccess,
     private readonly audit: AuditService,
+    private readonly config: ConfigService,
   ) {
     this.templates = new Map(templates.map((t) => [t.code, t.def]));
     const rowSets = new Map([...this.templates].filter(([, d]) => d.rows.kind === 'rows').map(([c, d]) => [c, d.rows as RowSet]));
@@ -97,6 +99,22 @@ export class ViewsService {
   /** A template as the viewer may see it: NOT_FOUND for an unknown one and for another department's alike. */
   templateFor(viewer: Viewer | undefined, code: string): TemplateDef {
     return this.access.template(viewer, this.templates.get(code), code);
+  }
+
+  /** A form's title, reference date and row count for an org unit, without reading its rows (an export's plan). */
+  async describe(viewer: Viewer | undefined, args: Pick<FormViewArgs, 'code' | 'orgUnit' | 'referenceDate'>): Promise<{ title: string; referenceDate: string; totalCount: number }> {
+    const def = this.templateFor(viewer, args.code);
+    if (def.rows.kind === 'summary') {
+      const view = await this.formView(viewer, args, { audit: false });
+      return { title: view.title, referenceDate: view.referenceDate, totalCount: view.totalCount };
+    }
+    const unit = await this.orgUnits.findByCode(args.orgUnit);
+    if (!unit) throw new NotFoundError(`没有代码为 "${args.orgUnit}" 的区划或网格`);
+    this.access.grant(viewer!, def, unit.code);
+    const { referenceDate, period } = resolvePeriod(def, args.referenceDate);
+    const sql = this.builders.get(def.code)!.build({ gridPrefix: unit.code.slice(0, PREFIX_LENGTH[unit.level]), referenceDate, period });
+    const [[{ n }], title] = await Promise.all([this.dataSource.query(sql.count, sql.countParams), this.title(def, unit.code, referenceDate, period)]);
+    return { title, referenceDate, totalCount: Number(n) + (def.rows.totals ? 1 : 0) };
   }
 
   /** `audit: false` for internal looks (an export's plan): the export itself is audited instead. */
@@ -160,7 +178,6 @@ export class ViewsService {
     };
   }
 
-  /** The 合计 row: counts of filled cells and sums, over every row of the view. */
   /** The 合计 row: counts of filled cells and sums, over every row of the view, read through a cursor. */
   private async totals(def: TemplateDef, spec: NonNullable<RowSet['totals']>, sql: ViewSql, referenceDate: string): Promise<unknown[]> {
     const totals = new TotalsRow(def.columns, spec);
@@ -168,14 +185,10 @@ export class ViewsService {
     return totals.row();
   }
 
-  /** Every row of a view, formatted, batch by batch from a database cursor. */
-  private async *formatted(def: TemplateDef, sql: ViewSql, referenceDate: string): AsyncGenerator<unknown[]> {
-    const builder = this.builders.get(def.code)!;
-    let n = 0;
-    for await (const batch of rowCursor(this.dataSource, `${sql.select} ORDER BY ${sql.orderBy}`, sql.params)) {
-      await this.addLatestVisits(builder, batch);
-      for (const r of batch) yield formatRow(def.columns, this.dictionary, r, { rowNumber: ++n, referenceDate });
-    }
+  /** Every row of a view, formatted, from a database cursor; in a worker thread when `worker` (exports). */
+  private formatted(def: TemplateDef, sql: ViewSql, referenceDate: string, worker = false): AsyncGenerator<unknown[]> {
+    const request = { database: this.config.database, sql: sql.stream, params: sql.params, columns: def.columns, dictionary: this.dictionary, referenceDate };
+    return worker ? formattedRows(request) : flatten(formattedBatches(request));
   }
 
   /**
@@ -195,7 +208,7 @@ export class ViewsService {
     const sql = this.builders.get(def.code)!.build({ gridPrefix: unit.code.slice(0, PREFIX_LENGTH[unit.level]), referenceDate, period });
     const totals = def.rows.totals ? new TotalsRow(def.columns, def.rows.totals) : null;
     const granted = (values: unknown[]) => grant.columns.map((c) => grant.cell(c, values[def.columns.indexOf(c)]));
-    for await (const values of this.formatted(def, sql, referenceDate)) {
+    for await (const values of this.formatted(def, sql, referenceDate, true)) {
       totals?.add(values);
       yield granted(values);
     }
@@ -224,6 +237,10 @@ export class ViewsService {
       .replace('{month}', String(Number(month)))
       .replace('{day}', String(Number(day)));
   }
+}
+
+async function* flatten<T>(batches: AsyncIterable<T[]>): AsyncGenerator<T> {
+  for await (const batch of batches) yield* batch;
 }
 
 function describeColumn(c: TemplateColumn) {
