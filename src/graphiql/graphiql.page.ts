@@ -16,8 +16,14 @@ export const ASSETS: Record<string, { file: string; type: string }> = {
 export const ASSET_PATH = '/graphiql/assets';
 
 const DEFAULT_QUERY = `# 一表通 GraphQL：各部门表单的数据接口。左侧"文档"按钮可浏览全部查询和字段说明。
+# 先登录（演示账号见 README），把返回的 token 填入下方"Headers"：{"Authorization": "Bearer <token>"}。
+# 在一表通页面（/）登录过的，这里自动带上令牌。
+mutation Login {
+  login(username: "qiaobei", password: "yibiaotong2026") { token expiresAt account { displayName roleName } }
+}
+
 # 示例：桥北社区独居老人信息台账的第一页
-{
+query ElderlyLivingAlone {
   elderlyLivingAlone(orgUnit: "500106108001", first: 10) {
     title
     totalCount
@@ -43,9 +49,15 @@ export function graphiqlHtml(endpoint: string): string {
   <script src="${ASSET_PATH}/react-dom.production.min.js"></script>
   <script src="${ASSET_PATH}/graphiql.min.js"></script>
   <script>
-    const fetcher = GraphiQL.createFetcher({ url: ${JSON.stringify(endpoint)} });
+    // The page (/) keeps its login token in this tab's sessionStorage: the IDE sends it too.
+    const token = sessionStorage.getItem('ybt.token');
+    const headers = token ? { Authorization: 'Bearer ' + token } : {};
+    const fetcher = GraphiQL.createFetcher({ url: ${JSON.stringify(endpoint)}, headers });
     ReactDOM.createRoot(document.getElementById('graphiql')).render(
-      React.createElement(GraphiQL, { fetcher, defaultQuery: ${JSON.stringify(DEFAULT_QUERY)}, defaultEditorToolsVisibility: true }),
+      React.createElement(GraphiQL, {
+        fetcher, defaultQuery: ${JSON.stringify(DEFAULT_QUERY)}, defaultEditorToolsVisibility: true,
+        defaultHeaders: JSON.stringify(token ? headers : { Authorization: 'Bearer <登录返回的 token>' }, null, 2),
+      }),
     );
   </script>
 </body>

@@ -95,7 +95,7 @@ export class RecordService {
           await this.audit.recordChange(manager, viewer, spec.entity, created.id, null, this.facts(spec, created));
           return created;
         }
-        if (stored.version !== expectedVersion) throw new ConflictError(spec.label, stored.version, expectedVersion!, await this.masker.record(viewer, stored, spec.entity));
+        if (stored.version !== expectedVersion) throw new ConflictError(spec.label, stored.version, expectedVersion!, stored);
         const updated = await manager
           .createQueryBuilder()
           .update(ENTITY_NAMES[spec.entity])
@@ -103,11 +103,13 @@ export class RecordService {
           .where('id = :id AND version = :expectedVersion', { id, expectedVersion })
           .execute();
         const latest = (await repo.findOne({ where: { id: id! } }))!;
-        if (updated.affected !== 1) throw new ConflictError(spec.label, latest.version, expectedVersion!, await this.masker.record(viewer, latest, spec.entity));
+        if (updated.affected !== 1) throw new ConflictError(spec.label, latest.version, expectedVersion!, latest);
         await this.audit.recordChange(manager, viewer, spec.entity, latest.id, this.facts(spec, stored), this.facts(spec, latest));
         return latest;
       });
     } catch (e) {
+      // The current values go back masked (or, in full, as an audited reveal) once the transaction is over.
+      if (e instanceof ConflictError && e.current) throw e.withCurrent(await this.masker.record(viewer, e.current, spec.entity));
       const unique = uniqueViolation(e);
       const known = unique && spec.unique?.find((u) => u.match.test(unique.constraint));
       if (known) throw new DuplicateError(known.message, [...INPUT, known.path]);

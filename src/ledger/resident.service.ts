@@ -110,7 +110,7 @@ export class ResidentService {
         if (errors.length) throw new ValidationFailedError(errors);
 
         if (stored && current && stored.version !== expectedVersion) {
-          throw new ConflictError('该居民信息', stored.version, expectedVersion!, await this.masker.record(viewer, current, 'resident'));
+          throw new ConflictError('该居民信息', stored.version, expectedVersion!, current);
         }
         const saved = stored && current
           ? await this.update(manager, viewer, stored, current, gridCode ?? undefined, checked.changes, expectedVersion!, today)
@@ -119,6 +119,8 @@ export class ResidentService {
         return saved;
       });
     } catch (e) {
+      // The current values go back masked (or, in full, as an audited reveal) once the transaction is over.
+      if (e instanceof ConflictError && e.current) throw e.withCurrent(await this.masker.record(viewer, e.current, 'resident'));
       const unique = uniqueViolation(e);
       if (unique && /id_number/.test(unique.constraint)) {
         throw new DuplicateError('该公民身份号码的居民已登记（另一位工作人员刚刚保存），请查询后按版本修改', [...INPUT, 'idNumber']);
@@ -183,7 +185,7 @@ export class ResidentService {
     if (!applied) {
       const latest = (await this.residents.findById(stored.id, manager))!;
       const view = this.view(latest, await this.residents.findHousehold(latest.householdId, manager), today);
-      throw new ConflictError('该居民信息', latest.version, expectedVersion, await this.masker.record(viewer, view, 'resident'));
+      throw new ConflictError('该居民信息', latest.version, expectedVersion, view);
     }
     if (householdId !== stored.householdId) await this.residents.deleteHouseholdIfEmpty(manager, stored.householdId);
     const row = (await this.residents.findById(stored.id, manager))!;

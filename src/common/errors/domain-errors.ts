@@ -30,12 +30,17 @@ export class ValidationFailedError extends DomainError {
 export class ConflictError extends DomainError {
   readonly code = 'CONFLICT';
   constructor(
-    what: string,
+    readonly what: string,
     readonly currentVersion: number,
     readonly expectedVersion: number,
     readonly current?: Record<string, unknown>,
   ) {
     super(`${what}已被他人修改（当前版本 ${currentVersion}，您提交的版本 ${expectedVersion}），请刷新后核对再保存`);
+  }
+
+  /** The same conflict with the current values as this viewer may see them. */
+  withCurrent(current: Record<string, unknown>): ConflictError {
+    return new ConflictError(this.what, this.currentVersion, this.expectedVersion, current);
   }
   override details() {
     return { currentVersion: this.currentVersion, expectedVersion: this.expectedVersion, current: this.current };
