@@ -18,6 +18,7 @@ import { foundationModules } from './foundation.js';
 import { ExcelModule } from './excel/excel.module.js';
 import { GraphiqlModule } from './graphiql/graphiql.module.js';
 import { LedgerModule } from './ledger/ledger.module.js';
+import { PageModule } from './page/page.module.js';
 import { templateQueryFields, withQueryFields } from './views/template-schema.js';
 import { ViewsModule } from './views/views.module.js';
 import { ViewsService } from './views/views.service.js';
@@ -58,6 +59,7 @@ export class AppModule implements NestModule {
         ViewsModule,
         GraphiqlModule,
         ExcelModule,
+        PageModule,
       ],
       providers: [
         { provide: APP_FILTER, useClass: DomainErrorFilter },

@@ -9,6 +9,7 @@ import { validateRecord, type Values } from '../dictionary/field-validator.js';
 import { ageOn, parseIdNumber, todayIso } from '../identity/index.js';
 import { type LedgerRow, propertyOf } from './entities/ledger.entities.js';
 import { inScope, type Viewer } from '../access/viewer.js';
+import { codePrefix } from './org-codes.js';
 import { AuditService } from '../audit/audit.service.js';
 import { RecordMasker } from '../access/record-masker.js';
 import { ReferenceChecker } from './reference-checker.js';
@@ -43,6 +44,19 @@ export class ResidentService {
     const row = parsed.ok ? await this.residents.findByIdNumber(parsed.value.idNumber) : null;
     if (!row || !inScope(viewer, row.gridCode)) throw new NotFoundError('未找到该公民身份号码的居民');
     return this.view(row, await this.residents.findHousehold(row.householdId));
+  }
+
+  /** Residents of an org unit in the viewer's area found by name or (part of) ID number, at most 50. */
+  async search(viewer: Viewer, orgUnitCode: string, rawText: string): Promise<ResidentView[]> {
+    if (!inScope(viewer, orgUnitCode)) throw new NotFoundError(`没有代码为 "${orgUnitCode}" 的区划或网格`);
+    const text = rawText.trim().replace(/\s+/g, '').toUpperCase();
+    if (Array.from(text).length < 1) return [];
+    const unit = await this.residents.findOrgUnitLevel(orgUnitCode);
+    if (!unit) throw new NotFoundError(`没有代码为 "${orgUnitCode}" 的区划或网格`);
+    const rows = await this.residents.search(codePrefix(orgUnitCode, unit), text, 50);
+    const households = new Map<number, LedgerRow | null>();
+    for (const r of rows) if (!households.has(r.householdId)) households.set(r.householdId, await this.residents.findHousehold(r.householdId));
+    return rows.map((r) => this.view(r, households.get(r.householdId) ?? null));
   }
 
   /** A resident's change history, newest first, with ID and phone numbers masked for a viewer not entitled to them. */

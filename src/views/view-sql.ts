@@ -226,6 +226,13 @@ export class ViewSqlBuilder {
     };
   }
 
+  /** Whether one resident is among this view's rows now (as the row's resident, a visit's, a business's operator). */
+  containsResident(scope: ViewScope, residentId: number): { sql: string; params: unknown[] } {
+    const params = new Params(this.dialect);
+    const where = this.where(params, scope);
+    return { sql: `SELECT 1 AS hit ${this.from} WHERE ${where} AND ${this.aliases.resident}.id = ${params.add(residentId)} LIMIT 1`, params: params.values };
+  }
+
   /** Latest visits as columns: one index lookup (resident_id, visit_date) per row; right for reading every row in order. */
   private latestVisitColumns(): string[] {
     return this.def.columns

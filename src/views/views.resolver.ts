@@ -14,6 +14,12 @@ export class ViewsResolver {
     return this.views.listFor(viewer).map((t) => ({ ...t, summary: t.rows.kind === 'summary' }));
   }
 
+  @Needs('ledger:read')
+  @Query(() => [TemplateType], { description: '一位居民现在出现在哪些部门表单中（按今天或本月）；保存后据此显示新进入和离开的表单' })
+  async residentForms(@CurrentViewer() viewer: Viewer, @Args('idNumber') idNumber: string) {
+    return (await this.views.formsOfResident(viewer, idNumber)).map((t) => ({ ...t, summary: false }));
+  }
+
   @Needs('views:read')
   @Query(() => FormViewType, { description: '一张表单在某区划（任意层级）的数据：列与按列排列的行，分页' })
   formView(

@@ -3,7 +3,8 @@ import { DataSource } from 'typeorm';
 import { DomainError, NotFoundError, ValidationFailedError } from '../common/errors/domain-errors.js';
 import { DICTIONARY } from '../dictionary/dictionary.module.js';
 import type { Dictionary } from '../dictionary/dictionary.types.js';
-import { isRealDate, todayIso } from '../identity/index.js';
+import { isRealDate, parseIdNumber, todayIso } from '../identity/index.js';
+import { inScope } from '../access/viewer.js';
 import { OrgUnitRepository } from '../ledger/org-unit.repository.js';
 import type { TemplateSummary } from '../templates/template.loader.js';
 import { TEMPLATES } from '../templates/templates.module.js';
@@ -99,6 +100,25 @@ export class ViewsService {
   /** A template as the viewer may see it: NOT_FOUND for an unknown one and for another department's alike. */
   templateFor(viewer: Viewer | undefined, code: string): TemplateDef {
     return this.access.template(viewer, this.templates.get(code), code);
+  }
+
+  /**
+   * The department forms (row forms the viewer may see) a resident appears in today: after a save, the page shows
+   * which forms the resident joined and which they left.
+   */
+  async formsOfResident(viewer: Viewer, rawIdNumber: string): Promise<TemplateDef[]> {
+    const parsed = parseIdNumber(rawIdNumber);
+    const [resident] = parsed.ok ? await this.dataSource.query(`SELECT id, grid_code FROM residents WHERE id_number = ${this.dialect.param(1)}`, [parsed.value.idNumber]) : [];
+    if (!resident || !inScope(viewer, resident.grid_code)) throw new NotFoundError('未找到该公民身份号码的居民');
+    const forms = this.listFor(viewer).filter((d) => d.rows.kind === 'rows');
+    const hits = await Promise.all(
+      forms.map(async (def) => {
+        const { referenceDate, period } = resolvePeriod(def, null);
+        const q = this.builders.get(def.code)!.containsResident({ gridPrefix: resident.grid_code, referenceDate, period }, Number(resident.id));
+        return (await this.dataSource.query(q.sql, q.params)).length > 0;
+      }),
+    );
+    return forms.filter((_, i) => hits[i]);
   }
 
   /** A form's title, reference date and row count for an org unit, without reading its rows (an export's plan). */

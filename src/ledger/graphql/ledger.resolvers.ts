@@ -35,6 +35,12 @@ export function createLedgerResolvers(t: LedgerTypes) {
     }
 
     @Needs('ledger:read')
+    @Query(() => [t.ResidentType], { description: '按姓名（包含）或公民身份号码（全部或末几位）查找区划内的居民，至多 50 位' })
+    searchResidents(@CurrentViewer() viewer: Viewer, @Args('orgUnit', { description: '网格、社区或街道代码' }) orgUnit: string, @Args('text') text: string) {
+      return this.residents.search(viewer, orgUnit, text);
+    }
+
+    @Needs('ledger:read')
     @Query(() => [AuditEntryType], { description: '一位居民的修改历史：谁、何时、从哪里、各字段修改前后的值，最新的在前' })
     residentHistory(@CurrentViewer() viewer: Viewer, @Args('idNumber') idNumber: string) {
       return this.residents.history(viewer, idNumber);
