@@ -17,6 +17,7 @@ import { ConfigService } from './config/config.service.js';
 import { foundationModules } from './foundation.js';
 import { ExcelModule } from './excel/excel.module.js';
 import { GraphiqlModule } from './graphiql/graphiql.module.js';
+import { ImportModule } from './import/import.module.js';
 import { LedgerModule } from './ledger/ledger.module.js';
 import { PageModule } from './page/page.module.js';
 import { templateQueryFields, withQueryFields } from './views/template-schema.js';
@@ -59,6 +60,7 @@ export class AppModule implements NestModule {
         ViewsModule,
         GraphiqlModule,
         ExcelModule,
+        ImportModule,
         PageModule,
       ],
       providers: [

@@ -5,11 +5,13 @@ export class ProgressBar {
 
   constructor(
     private readonly label: string,
-    private readonly total: number,
+    private total: number,
     private readonly stream: NodeJS.WriteStream = process.stderr,
   ) {}
 
-  update(done: number, force = false): void {
+  /** `total` may be learnt on the way (rows of a file being read). */
+  update(done: number, force = false, total?: number): void {
+    if (total !== undefined) this.total = total;
     const now = Date.now();
     if (!force && now - this.lastDraw < 200) return;
     this.lastDraw = now;

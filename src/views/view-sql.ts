@@ -247,7 +247,8 @@ export class ViewSqlBuilder {
     const where = this.where(params, scope);
     const countParams = new Params(this.dialect);
     const countWhere = this.where(countParams, scope);
-    const orderBy = [...this.def.rows.orderBy.flatMap((s) => this.sort(s)), 'e.id'].join(', ');
+    // Ties end on the ID number, not on insertion order: a ledger rebuilt from its Excel files sorts the same.
+    const orderBy = [...this.def.rows.orderBy.flatMap((s) => this.sort(s)), this.idNumber(), 'e.id'].join(', ');
     return {
       select: `SELECT ${select.join(', ')} ${from} WHERE ${where}`,
       // Deferred join: find the page's ids first (from the filter indexes alone where they cover the filter and

@@ -38,14 +38,26 @@ export interface TestApp {
 
 export const isPostgres = () => Boolean(process.env.DATABASE_URL);
 
-/** A fresh, empty database: a new SQLite file, or the PostgreSQL database of DATABASE_URL with its schema dropped. */
-export async function freshDatabaseEnv(): Promise<NodeJS.ProcessEnv> {
+/**
+ * A fresh, empty database: a new SQLite file, or the PostgreSQL database of DATABASE_URL with its schema dropped.
+ * `name` gives a second PostgreSQL database beside it (created if need be), for tests that need two ledgers at once.
+ */
+export async function freshDatabaseEnv(name?: string): Promise<NodeJS.ProcessEnv> {
   if (isPostgres()) {
-    const client = new pg.Client({ connectionString: process.env.DATABASE_URL });
+    const url = new URL(process.env.DATABASE_URL!);
+    if (name) {
+      const admin = new pg.Client({ connectionString: url.toString() });
+      await admin.connect();
+      const database = `${url.pathname.slice(1)}_${name}`;
+      if (!(await admin.query('SELECT 1 FROM pg_database WHERE datname = $1', [database])).rowCount) await admin.query(`CREATE DATABASE "${database}"`);
+      await admin.end();
+      url.pathname = `/${database}`;
+    }
+    const client = new pg.Client({ connectionString: url.toString() });
     await client.connect();
     await client.query('DROP SCHEMA IF EXISTS public CASCADE; CREATE SCHEMA public;');
     await client.end();
-    return { ...process.env, JWT_SECRET };
+    return { ...process.env, DATABASE_URL: url.toString(), JWT_SECRET };
   }
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'yibiaotong-test-'));
   return { ...process.env, JWT_SECRET, SQLITE_PATH: path.join(dir, 'test.sqlite') };
@@ -55,8 +67,8 @@ export async function freshDatabaseEnv(): Promise<NodeJS.ProcessEnv> {
  * The real app (real database, migrations, HTTP, logins) on a fresh database; demo data only when asked for.
  * An administrator account "tester" exists either way, and `gql` speaks as it.
  */
-export async function createTestApp(opts: { seedDemo?: boolean; env?: NodeJS.ProcessEnv; logger?: ScrubbingLogger } = {}): Promise<TestApp> {
-  const env = { ...(await freshDatabaseEnv()), SEED_DEMO: String(opts.seedDemo ?? false), RATE_LIMIT_PER_MINUTE: '100000', ...opts.env };
+export async function createTestApp(opts: { seedDemo?: boolean; env?: NodeJS.ProcessEnv; logger?: ScrubbingLogger; database?: string } = {}): Promise<TestApp> {
+  const env = { ...(await freshDatabaseEnv(opts.database)), SEED_DEMO: String(opts.seedDemo ?? false), RATE_LIMIT_PER_MINUTE: '100000', ...opts.env };
   const config = loadConfig(env, path.resolve(import.meta.dirname, '../..'));
   const logger = opts.logger ?? new ScrubbingLogger({ logLevels: ['error', 'warn'] });
   const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config, await loadDefinitions(config.templatesDir)), { logger });
