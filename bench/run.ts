@@ -1,10 +1,11 @@
 import 'reflect-metadata';
 import { runEntryBench } from './entry.bench.js';
 import { runExportBench } from './export.bench.js';
+import { runImportBench } from './import.bench.js';
 import { runViewsBench } from './views.bench.js';
 
 // `npm run bench -- <name>`: speed and memory figures live here, never in timed tests.
-const BENCHES: Record<string, () => Promise<void>> = { entry: runEntryBench, views: runViewsBench, export: runExportBench };
+const BENCHES: Record<string, () => Promise<void>> = { entry: runEntryBench, views: runViewsBench, export: runExportBench, import: runImportBench };
 
 const names = process.argv.slice(2).filter((a) => !a.startsWith('-'));
 const selected = names.length ? names : Object.keys(BENCHES);

@@ -49,16 +49,20 @@ export class AuditRepository {
     return this.dialect.postgres ? d : d.toISOString();
   }
 
+  /** Appends entries, a few hundred per statement (an import writes one per record). */
   async append(entries: AuditEntry[], manager: EntityManager = this.dataSource.manager): Promise<void> {
-    const now = new Date();
-    for (const e of entries) {
+    const now = this.instant(new Date());
+    for (let start = 0; start < entries.length; start += 500) {
       const p = new Params(this.dialect);
-      const values = [
-        this.instant(now), e.accountId, e.username, e.role, e.source, e.requestId.slice(0, 64), e.action, e.entity, e.recordId,
-        e.changes ? JSON.stringify(e.changes) : null, e.filter ? JSON.stringify(e.filter) : null, e.rowCount,
-      ].map((v) => p.add(v));
+      const tuples = entries.slice(start, start + 500).map((e) => {
+        const values = [
+          now, e.accountId, e.username, e.role, e.source, e.requestId.slice(0, 64), e.action, e.entity, e.recordId,
+          e.changes ? JSON.stringify(e.changes) : null, e.filter ? JSON.stringify(e.filter) : null, e.rowCount,
+        ];
+        return `(${values.map((v) => p.add(v)).join(', ')})`;
+      });
       await manager.query(
-        `INSERT INTO audit_log (at, account_id, username, role, source, request_id, action, entity, record_id, changes, filter, row_count) VALUES (${values.join(', ')})`,
+        `INSERT INTO audit_log (at, account_id, username, role, source, request_id, action, entity, record_id, changes, filter, row_count) VALUES ${tuples.join(', ')}`,
         p.values,
       );
     }

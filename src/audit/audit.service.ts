@@ -62,6 +62,16 @@ export class AuditService {
     await this.repository.append([this.entry(viewer, action, { entity, recordId, changes })], manager);
   }
 
+  /** Many changes at once (an import's creates), in the caller's transaction. */
+  async recordChanges(manager: EntityManager, viewer: Viewer, entity: string, changes: { recordId: number; before: Record<string, unknown> | null; after: Record<string, unknown> | null }[]): Promise<void> {
+    const entries = changes.flatMap(({ recordId, before, after }) => {
+      const fields = fieldChanges(before, after);
+      if (before && after && fields.length === 0) return [];
+      return [this.entry(viewer, !before ? 'create' : !after ? 'delete' : 'update', { entity, recordId, changes: fields })];
+    });
+    await this.repository.append(entries, manager);
+  }
+
   /** A read of full values, an export, an import, a login: what was asked (ID and phone numbers masked) and how many rows. */
   async recordAccess(viewer: Actor, action: string, detail: { entity?: string; recordId?: number; filter?: Record<string, unknown>; rowCount?: number } = {}, manager?: EntityManager): Promise<void> {
     const filter = detail.filter ? (scrubDeep(detail.filter) as Record<string, unknown>) : null;

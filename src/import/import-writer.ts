@@ -25,17 +25,42 @@ export class ImportWriter {
   ) {}
 
   async apply(manager: EntityManager, viewer: Viewer, snapshot: LedgerSnapshot, ops: WriteOp[], choice: ConflictChoice, today: string, onProgress?: (rows: number) => void): Promise<number> {
-    let changed = 0;
+    const creates = ops.filter((op): op is Extract<WriteOp, { entity: 'resident' }> => op.entity === 'resident' && op.id === null);
+    let changed = await this.createResidents(manager, viewer, snapshot, creates, today, onProgress);
     for (const [i, op] of ops.entries()) {
-      if (i % 500 === 0) onProgress?.(i);
+      if (op.entity === 'resident' && op.id === null) continue;
+      if (i % 500 === 0) onProgress?.(changed);
       const values = choice === 'take' ? { ...op.values, ...op.conflicts } : op.values;
       if (Object.keys(values).length === 0 && op.id !== null) continue;
-      if (op.entity === 'resident') await this.resident(manager, viewer, snapshot, op, values, today);
+      if (op.entity === 'resident') await this.resident(manager, viewer, snapshot, op, values);
       else if (op.entity === 'business') await this.business(manager, viewer, snapshot, op, values);
       else await this.record(manager, viewer, 'visit', op.id, op.version, { ...values, residentId: op.residentId, staffId: op.staffId });
       changed++;
     }
     return changed;
+  }
+
+  /** New residents, ~500 per round of statements: their households, the residents, their audit lines. */
+  private async createResidents(manager: EntityManager, viewer: Viewer, snapshot: LedgerSnapshot, ops: Extract<WriteOp, { entity: 'resident' }>[], today: string, onProgress?: (rows: number) => void): Promise<number> {
+    for (let start = 0; start < ops.length; start += 500) {
+      const rows = ops.slice(start, start + 500).map((op) => ({ op, grid: op.gridCode!, values: op.values, ...this.split(op.values) }));
+      const addressed = rows.filter((r) => typeof r.values.currentAddress === 'string');
+      const households = await this.residents.ensureHouseholds(manager, addressed.map((r) => ({ gridCode: r.grid, currentAddress: r.values.currentAddress })));
+      const householdOf = (r: (typeof rows)[number]) => (typeof r.values.currentAddress === 'string' ? households.get(`${r.grid}|${r.values.currentAddress}`)! : null);
+      for (const r of addressed) {
+        const { currentAddress: _, ...other } = r.household;
+        if (Object.keys(other).length) await this.residents.updateHousehold(manager, householdOf(r)!, other);
+      }
+      const ids = await this.residents.insertResidents(manager, rows.map((r) => ({ registeredOn: today, ...r.resident, gridCode: r.grid, householdId: householdOf(r) })));
+      for (const r of rows) {
+        const householdId = householdOf(r);
+        if (householdId) snapshot.households.set(`${r.grid}|${r.values.currentAddress}`, householdId);
+        snapshot.residents.set(r.op.idNumber, { id: ids.get(r.op.idNumber)!, version: 1, gridCode: r.grid, householdId, facts: { ...r.values } });
+      }
+      await this.audit.recordChanges(manager, viewer, 'resident', rows.map((r) => ({ recordId: ids.get(r.op.idNumber)!, before: null, after: { gridCode: r.grid, ...r.values } })));
+      onProgress?.(start + rows.length);
+    }
+    return ops.length;
   }
 
   private split(values: Values): { resident: LedgerRow; household: LedgerRow } {
@@ -47,25 +72,12 @@ export class ImportWriter {
     return { resident, household };
   }
 
-  private async resident(manager: EntityManager, viewer: Viewer, snapshot: LedgerSnapshot, op: Extract<WriteOp, { entity: 'resident' }>, input: Values, today: string): Promise<void> {
+  /** An existing resident: fills, and the file's values for conflicts when taken (a new grid or address moves them). */
+  private async resident(manager: EntityManager, viewer: Viewer, snapshot: LedgerSnapshot, op: Extract<WriteOp, { entity: 'resident' }>, input: Values): Promise<void> {
     const { gridCode: moveTo, ...values } = input as Values & { gridCode?: string };
     const { resident, household: householdValues } = this.split(values);
-    if (op.id === null) {
-      const grid = op.gridCode!;
-      let householdId: number | null = null;
-      if (typeof values.currentAddress === 'string') {
-        const found = Number((await this.residents.findOrCreateHousehold(manager, grid, values.currentAddress)).id);
-        householdId = found;
-        snapshot.households.set(`${grid}|${values.currentAddress}`, found);
-        delete householdValues.currentAddress;
-        if (Object.keys(householdValues).length) await this.residents.updateHousehold(manager, found, householdValues);
-      }
-      const id = await this.residents.insertResident(manager, { registeredOn: today, ...resident, gridCode: grid, householdId });
-      snapshot.residents.set(String(values.idNumber), { id, version: 1, gridCode: grid, householdId, facts: { ...values } });
-      await this.audit.recordChange(manager, viewer, 'resident', id, null, { gridCode: grid, ...values });
-      return;
-    }
     const stored = snapshot.residents.get(op.idNumber)!;
+    const id = op.id!;
     const grid = moveTo ?? stored.gridCode;
     let householdId = stored.householdId;
     if (moveTo || 'currentAddress' in householdValues) {
@@ -74,12 +86,12 @@ export class ImportWriter {
       delete householdValues.currentAddress;
     }
     if (Object.keys(householdValues).length && householdId) await this.residents.updateHousehold(manager, householdId, householdValues);
-    if (!(await this.residents.updateResident(manager, op.id, op.version!, { ...resident, gridCode: grid, householdId }))) {
+    if (!(await this.residents.updateResident(manager, id, op.version!, { ...resident, gridCode: grid, householdId }))) {
       throw new ConflictError(`居民 ${stored.facts.name ?? ''}（导入期间已被他人修改，请重新上传预览）`, op.version! + 1, op.version!);
     }
     if (householdId !== stored.householdId && stored.householdId) await this.residents.deleteHouseholdIfEmpty(manager, stored.householdId);
     const after = { ...stored.facts, ...values, gridCode: grid };
-    await this.audit.recordChange(manager, viewer, 'resident', op.id, { ...stored.facts, gridCode: stored.gridCode }, after);
+    await this.audit.recordChange(manager, viewer, 'resident', id, { ...stored.facts, gridCode: stored.gridCode }, after);
   }
 
   private async business(manager: EntityManager, viewer: Viewer, snapshot: LedgerSnapshot, op: Extract<WriteOp, { entity: 'business' }>, values: Values): Promise<void> {

@@ -85,6 +85,46 @@ export class ResidentRepository {
     return Number(rows[0].id);
   }
 
+  /**
+   * Many residents in few statements (imports): multi-row INSERTs of at most ~500 rows. Returns their ids, by ID
+   * number.
+   */
+  async insertResidents(manager: EntityManager, rows: LedgerRow[]): Promise<Map<string, number>> {
+    return this.insertMany(manager, this.residents, rows, 'id_number', (x) => String(x.id_number));
+  }
+
+  /**
+   * Households at many addresses (imports): created where missing, in few statements. Returns every one's id by
+   * "grid|address".
+   */
+  async ensureHouseholds(manager: EntityManager, rows: LedgerRow[]): Promise<Map<string, number>> {
+    const key = (r: LedgerRow) => `${r.gridCode}|${r.currentAddress}`;
+    const ids = await this.insertMany(manager, this.households, rows, 'grid_code, current_address', (x) => `${x.grid_code}|${x.current_address}`, 'ON CONFLICT (grid_code, current_address) DO NOTHING');
+    // Those that existed already (DO NOTHING returns no row for them).
+    const missing = rows.filter((r) => !ids.has(key(r)));
+    for (const r of missing) ids.set(key(r), Number((await this.findOrCreateHousehold(manager, r.gridCode, r.currentAddress)).id));
+    return ids;
+  }
+
+  private async insertMany(manager: EntityManager, m: RowMapper, rows: LedgerRow[], returning: string, keyOf: (returned: Record<string, unknown>) => string, conflict = ''): Promise<Map<string, number>> {
+    const ids = new Map<string, number>();
+    if (!rows.length) return ids;
+    const properties = [...new Set(rows.flatMap((r) => Object.keys(r)))];
+    const columns = [...properties.map((p) => m.column(p)), 'version'];
+    const per = Math.max(1, Math.floor(30_000 / columns.length));
+    for (let start = 0; start < rows.length; start += per) {
+      const chunk = rows.slice(start, start + per);
+      const params: unknown[] = [];
+      const tuples = chunk.map((r) => `(${[...properties.map((p) => (params.push(m.param(r[p] ?? null)), m.placeholder(params.length))), '1'].join(', ')})`);
+      const returned: Record<string, unknown>[] = await manager.query(
+        `INSERT INTO ${m.table} (${columns.join(', ')}) VALUES ${tuples.join(', ')} ${conflict} RETURNING id, ${returning}`,
+        params,
+      );
+      for (const x of returned) ids.set(keyOf(x), Number(x.id));
+    }
+    return ids;
+  }
+
   /** Optimistic update: changes apply only if the row is still at `expectedVersion`. Returns whether they did. */
   updateResident(manager: EntityManager, id: number, expectedVersion: number, values: LedgerRow): Promise<boolean> {
     return this.update(manager, this.residents, id, values, expectedVersion);
