@@ -1,5 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
+import { scrubText } from '../access/masking.js';
 import { systemViewer } from '../access/viewer.js';
 import { ProgressBar } from '../common/progress.js';
 import { ImportModule } from '../import/import.module.js';
@@ -35,8 +36,9 @@ await runCli(async () => {
     console.log(`导入编号 ${preview.id}（SHA-256 ${preview.sha256.slice(0, 16)}…）：共 ${s.rows} 行，新建 ${s.creates}，补充 ${s.updates}，一致 ${s.unchanged}，冲突 ${s.conflicts}，错误 ${s.errors}，提示 ${s.warnings}`);
     if (preview.alreadyImported) console.log(`注意：同一文件已于 ${preview.alreadyImported.committedAt?.toISOString()} 提交（导入编号 ${preview.alreadyImported.id}），再次提交不会改变任何数据`);
     const outcome = await imports.outcome(viewer, preview.id);
-    for (const row of outcome.filter((r) => r.kind === 'error').slice(0, 20)) console.log(`  第 ${row.row} 行：${row.errors.map((e) => e.message).join('；')}`);
-    for (const row of outcome.filter((r) => r.kind === 'conflict').slice(0, 20)) console.log(`  第 ${row.row} 行冲突：${describe(row)}`);
+    // What reaches a terminal may reach a log: ID and phone numbers masked, like every log line.
+    for (const row of outcome.filter((r) => r.kind === 'error').slice(0, 20)) console.log(scrubText(`  第 ${row.row} 行：${row.errors.map((e) => e.message).join('；')}`));
+    for (const row of outcome.filter((r) => r.kind === 'conflict').slice(0, 20)) console.log(scrubText(`  第 ${row.row} 行冲突：${describe(row)}`));
     if (o.errors) {
       const { errorWorkbook } = await import('../import/error-workbook.js');
       fs.writeFileSync(o.errors, await errorWorkbook(fs.readFileSync(file), outcome));

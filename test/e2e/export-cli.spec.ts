@@ -56,4 +56,29 @@ describe(`npm run export (${isPostgres() ? 'PostgreSQL' : 'SQLite'})`, () => {
     expect(failed.stderr).toMatch(/错误：没有代码为 "F99" 的表单/);
     expect(fs.existsSync(out) || fs.existsSync(`${out}.partial`)).toBe(false);
   });
+
+  it('npm run import: previews with a progress bar, writes the error report, commits when told to', async () => {
+    const IMPORT = path.join(ROOT, 'dist/src/cli/import.cli.js');
+    const served = await request(t.app.getHttpServer()).get('/exports/F05?orgUnit=500106108001').set(t.auth).buffer(true).parse(binary);
+    const wb = new ExcelJS.Workbook();
+    await wb.xlsx.load(served.body);
+    wb.worksheets[0].getCell(5, 16).value = '命令行导入的备注';
+    wb.worksheets[0].getCell(6, 5).value = '500106195712213530'; // a bad check character
+    const file = path.join(dir, '残疾人台账.xlsx');
+    await wb.xlsx.writeFile(file);
+    const report = path.join(dir, '错误报告.xlsx');
+    const preview = await run(process.execPath, [IMPORT, '--form', 'F05', '--org', '500106108001', file, '--errors', report], { env, cwd: ROOT });
+    expect(preview.stderr).toMatch(/读取并核对 残疾人台账\.xlsx.+100\.0%/);
+    expect(preview.stdout).toMatch(/补充 1，一致 \d+，冲突 0，错误 1/);
+    expect(preview.stdout).toMatch(/第 6 行：.*校验/);
+    expect(preview.stdout).not.toMatch(/500106195712213530/); // masked, as every log line
+    expect(fs.existsSync(report)).toBe(true);
+    const refused = await run(process.execPath, [IMPORT, '--form', 'F05', '--org', '500106108001', file, '--commit'], { env, cwd: ROOT }).catch((e) => e);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toMatch(/还有 1 行有错误/);
+    const done = await run(process.execPath, [IMPORT, '--form', 'F05', '--org', '500106108001', file, '--commit', '--valid-rows-only'], { env, cwd: ROOT });
+    expect(done.stdout).toMatch(/已提交：写入 1 条记录/);
+    const id = String(wb.worksheets[0].getCell(5, 5).value);
+    expect((await t.gql(`{ resident(idNumber: "${id}") { remarks } }`)).data.resident.remarks).toBe('命令行导入的备注');
+  });
 });

@@ -1,0 +1,48 @@
+// The page's entry: the dictionary for the shared validator, then the login screen or the workspace.
+
+import { gql, session, errorText } from './api.js';
+import { loadDictionary } from './dictionary.js';
+import { h, fill, say } from './dom.js';
+import { loginView } from './login.js';
+import { workspaceView } from './workspace.js';
+
+const root = document.getElementById('app');
+const who = document.getElementById('who');
+let dict;
+
+function showLogin(message) {
+  fill(who);
+  say('');
+  fill(root, loginView({ message, onLoggedIn: showWorkspace }));
+  document.title = '登录 · 一表通';
+}
+
+async function showWorkspace(account) {
+  fill(who, h('span', { class: 'who-name' }, account.displayName), h('span', { class: 'who-role' }, account.roleName),
+    h('button', { type: 'button', class: 'link', id: 'logout', onclick: () => { session.clear(); showLogin('已退出登录'); } }, '退出'));
+  fill(root, h('p', { class: 'muted loading' }, '正在载入…'));
+  document.title = '一表通';
+  try {
+    fill(root, await workspaceView({ dict, account }));
+  } catch (e) {
+    if (session.token()) fill(root, h('p', { class: 'panel error-block', role: 'alert' }, errorText(e)));
+  }
+}
+
+window.addEventListener('ybt:logged-out', (e) => showLogin(e.detail));
+
+try {
+  dict = await loadDictionary();
+  if (!session.token()) showLogin();
+  else {
+    // A token from earlier in this tab (a reload): still good? Expired or revoked ones go back to the login screen.
+    const me = await gql('{ me { id username displayName role roleName orgUnitCode department fullValues } }').then((d) => d.me, (e) => e);
+    if (!(me instanceof Error)) await showWorkspace(me);
+    else {
+      session.clear();
+      showLogin(me.code === 'UNAUTHENTICATED' ? '登录已过期，请重新登录' : errorText(me));
+    }
+  }
+} catch (e) {
+  fill(root, h('p', { class: 'panel error-block', role: 'alert' }, `页面无法启动：${e.message}`));
+}

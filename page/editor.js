@@ -1,0 +1,164 @@
+// One resident on screen: the one form, saving (and its conflicts), the forms they appear in, visits.
+
+import { gql, errorText } from './api.js';
+import { conflictPanel } from './conflict.js';
+import { download, h, fill, say } from './dom.js';
+import { OneFormEditor } from './one-form.js';
+import { KEY_GROUP_FORMS, formsPanel } from './result.js';
+import { visitPanel } from './visit.js';
+import { parseIdNumber, todayIso } from '/page/shared/identity/index.js';
+
+const FORMS = `query ($id: String!) { residentForms(idNumber: $id) { code name department } }`;
+const SEARCH = `query ($org: String!, $text: String!) { searchResidents(orgUnit: $org, text: $text) { idNumber name } }`;
+const EXPORT = `mutation ($code: String!, $org: String!) { exportForm(code: $code, orgUnit: $org) { url fileName rows } }`;
+
+/** The resident fields to read back: every field of the one form (a staff reference as its id). */
+const selection = (oneForm) =>
+  `id version gridCode age grid { name } ${oneForm.sections.flatMap((s) => s.fields).map((f) => (f.type === 'staffRef' ? `${f.key} { id }` : f.key)).join(' ')}
+   visits { id visitDate visitMethod disposition staff { staffName } }`;
+
+/** The grid's staff and its community's (a visit's 走访人, a resident's 包联干部); what the account cannot see is left out. */
+async function loadStaff(gridCode) {
+  const q = `query ($org: String!) { staff(orgUnitCode: $org) { id staffName staffDuty } }`;
+  const lists = await Promise.all([gridCode, gridCode.slice(0, 12)].map((org) => gql(q, { org }).then((d) => d.staff, () => [])));
+  return [...new Map(lists.flat().map((s) => [s.id, s])).values()];
+}
+
+/**
+ * Opens a resident (idNumber) or a blank form for a new one in gridCode.
+ * @param {HTMLElement} host
+ * @param {{ dict: any, oneForm: any, account: any, can: { write: boolean, export: boolean }, idNumber?: string, gridCode?: string,
+ *           gridName?: string, onOpen: (idNumber: string) => void }} o   onOpen: opens another resident
+ */
+export async function openEditor(host, { dict, oneForm, account, can, idNumber, gridCode, gridName, onOpen }) {
+  let resident = null;
+  let forms = [];
+  if (idNumber) {
+    const data = await gql(`query ($id: String!) { resident(idNumber: $id) { ${selection(oneForm)} } residentForms(idNumber: $id) { code name department } }`, { id: idNumber });
+    ({ resident, residentForms: forms } = data);
+    gridCode = resident.gridCode;
+    gridName = resident.grid.name;
+  }
+  const staff = await loadStaff(gridCode);
+  const form = new OneFormEditor({ dict, oneForm, staff, resident, readOnly: !can.write, onChange: (key) => key === 'idNumber' && !resident && checkRegistered() });
+  const heading = h('h2', { id: 'editor-title', tabindex: '-1' });
+  const notices = h('div', { class: 'notices' });
+  const visitHost = h('div');
+  const saveButton = h('button', { type: 'submit', class: 'primary' }, resident ? '保存修改' : '保存并登记');
+  const showHeading = () => fill(heading, resident ? resident.name : '登记新居民',
+    h('small', {}, resident ? `${gridName} · 第 ${resident.version} 版` : `登记到 ${gridName}`));
+
+  const exportForm = async (f) => {
+    try {
+      const { url, fileName, rows } = (await gql(EXPORT, { code: f.code, org: account.orgUnitCode })).exportForm;
+      download(url, fileName);
+      say(`正在下载 ${fileName}（${rows} 行）`, 'ok');
+    } catch (e) {
+      say(errorText(e), 'error');
+    }
+  };
+  const showForms = (before, title) => {
+    notices.querySelector('.result')?.remove();
+    notices.append(formsPanel({ title, version: resident?.version, before, after: forms, onExport: can.export ? exportForm : undefined }));
+  };
+  const showVisits = () => {
+    const keyGroup = forms.some((f) => KEY_GROUP_FORMS.has(f.code));
+    fill(visitHost, keyGroup && can.write ? visitPanel({ dict, resident, staff, account, onRecorded: refreshForms }) : null);
+  };
+  async function refreshForms() {
+    const before = forms;
+    forms = (await gql(FORMS, { id: resident.idNumber })).residentForms;
+    showForms(before, '走访已记录');
+  }
+
+  /** A new resident's ID number, once valid: is this person registered already (within the account's area)? */
+  let checkedId = null;
+  async function checkRegistered() {
+    const parsed = parseIdNumber(form.rows.get('idNumber').control.read() ?? '', todayIso());
+    const id = parsed.ok ? parsed.value.idNumber : null;
+    if (id === checkedId) return;
+    checkedId = id;
+    notices.querySelector('.registered')?.remove();
+    if (!id || !account.orgUnitCode) return;
+    const found = (await gql(SEARCH, { org: account.orgUnitCode, text: id }).catch(() => null))?.searchResidents?.find((r) => r.idNumber === id);
+    if (!found || checkedId !== id || resident) return;
+    notices.prepend(h('p', { class: 'panel notice registered', role: 'status' }, `该公民身份号码的居民已登记：${found.name}。`,
+      h('button', { type: 'button', class: 'small', onclick: () => onOpen(found.idNumber) }, '打开该居民')));
+  }
+
+  async function save(event) {
+    event.preventDefault();
+    notices.querySelector('.conflict')?.remove();
+    const p = form.payload();
+    if (p.errors) {
+      form.focusFirstError();
+      return say(`有 ${p.errors.size} 处需要修改，见标红的字段`, 'error');
+    }
+    if (!p.input) return say('没有修改，无需保存');
+    const input = resident ? p.input : { gridCode, ...p.input };
+    saveButton.disabled = true;
+    say('正在保存…');
+    try {
+      const saved = (await gql(`mutation ($input: UpsertResidentInput!) { upsertResident(input: $input) { ${selection(oneForm)} } }`, { input })).upsertResident;
+      const before = resident ? forms : [];
+      forms = (await gql(FORMS, { id: saved.idNumber })).residentForms;
+      const isNew = !resident;
+      resident = saved;
+      form.saved(saved);
+      saveButton.textContent = '保存修改';
+      showHeading();
+      showForms(before, isNew ? `已登记 ${saved.name}` : `已保存 ${saved.name}`);
+      showVisits();
+      say(isNew ? `已登记 ${saved.name}` : `已保存 ${saved.name} 的修改`, 'ok');
+      notices.querySelector('.result').focus();
+    } catch (e) {
+      failed(e, input);
+    } finally {
+      saveButton.disabled = false;
+    }
+  }
+
+  function failed(e, input) {
+    if (e.code === 'VALIDATION_FAILED' || e.code === 'DUPLICATE') {
+      const rest = form.setServerErrors(e.extensions.fieldErrors ?? [{ path: e.extensions.path ?? ['idNumber'], message: e.message }]);
+      form.focusFirstError();
+      return say(rest.length ? rest.join('；') : e.message, 'error');
+    }
+    if (e.code !== 'CONFLICT') return say(errorText(e), 'error');
+    const { idNumber: _id, expectedVersion: _v, gridCode: _g, ...mine } = input;
+    const panel = conflictPanel({
+      dict, fields: form.fields, staff, base: form.stored, baseVersion: form.version, mine,
+      current: e.extensions.current, currentVersion: e.extensions.currentVersion,
+      onMerge: () => {
+        form.rebase(e.extensions.current, e.extensions.currentVersion, mine);
+        resident = { ...resident, version: e.extensions.currentVersion };
+        showHeading();
+        panel.remove();
+        say(`已换成第 ${e.extensions.currentVersion} 版并填回您的修改，请核对后保存`, 'ok');
+        saveButton.focus();
+      },
+      onDiscard: () => {
+        form.rebase(e.extensions.current, e.extensions.currentVersion, {});
+        resident = { ...resident, version: e.extensions.currentVersion };
+        showHeading();
+        panel.remove();
+        say('已放弃您的修改，显示当前保存的内容');
+      },
+    });
+    notices.prepend(panel);
+    panel.scrollIntoView({ block: 'start' });
+    say('该居民信息已被他人修改，您的修改尚未保存', 'error');
+  }
+
+  showHeading();
+  if (resident) showForms(null, null);
+  showVisits();
+  const editor = h('form', { class: 'editor', novalidate: true, 'aria-labelledby': 'editor-title', onsubmit: save },
+    form.el,
+    can.write ? h('div', { class: 'save-bar' }, saveButton, h('span', { class: 'muted' }, '出生日期、性别由公民身份号码得出')) : h('p', { class: 'muted' }, '本账号只能查看，不能修改。'));
+  fill(host, heading, notices, editor, visitHost);
+  // On a phone the form starts below the search: bring it up, and put the keyboard focus on its title.
+  heading.focus({ preventScroll: true });
+  heading.scrollIntoView({ block: window.matchMedia('(min-width: 64em)').matches ? 'nearest' : 'start' });
+  return { resident, forms };
+}
