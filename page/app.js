@@ -17,9 +17,20 @@ function showLogin(message) {
   document.title = '登录 · 一表通';
 }
 
+/** Revokes the account's tokens on the server (all devices), then forgets this tab's. */
+async function logout() {
+  try {
+    await gql('mutation { logout }');
+  } catch {
+    // already expired or offline: forgetting the token here is still a logout
+  }
+  session.clear();
+  showLogin('已退出登录');
+}
+
 async function showWorkspace(account) {
   fill(who, h('span', { class: 'who-name' }, account.displayName), h('span', { class: 'who-role' }, account.roleName),
-    h('button', { type: 'button', class: 'link', id: 'logout', onclick: () => { session.clear(); showLogin('已退出登录'); } }, '退出'));
+    h('button', { type: 'button', class: 'link', id: 'logout', onclick: logout }, '退出'));
   fill(root, h('p', { class: 'muted loading' }, '正在载入…'));
   document.title = '一表通';
   try {

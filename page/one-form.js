@@ -18,7 +18,7 @@ const same = (a, b) => (isEmpty(a) && isEmpty(b)) || a === b || (typeof a === 'n
 export function recordOf(fields, r) {
   const values = {};
   for (const f of fields) {
-    const v = r[f.key] ?? r[`${f.key}Id`] ?? null; // a conflict's current record names references liaisonStaffId
+    const v = r[f.key] ?? null;
     values[f.key] = f.type === 'staffRef' && v && typeof v === 'object' ? v.id : v;
   }
   return values;

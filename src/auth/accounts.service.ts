@@ -96,6 +96,17 @@ export class AccountsService {
     return this.update(viewer, account.id, account.version, { password: newPassword });
   }
 
+  /** Every token of the viewer's account stops working (their version is the account's version). */
+  async revokeTokens(viewer: Viewer): Promise<boolean> {
+    const account = viewer.accountId ? await this.accounts.findById(viewer.accountId) : null;
+    if (!account) return false;
+    await this.unitOfWork.run(async (manager) => {
+      await this.accounts.update(manager, account.id, account.version, {});
+      await this.audit.recordAccess(viewer, 'logout', {}, manager);
+    });
+    return true;
+  }
+
   /** A fresh deployment: the first administrator, from ADMIN_PASSWORD, when there are no accounts at all. */
   async ensureAdministrator(password: string | null, system: Viewer): Promise<void> {
     if (!password || (await this.accounts.count()) > 0) return;

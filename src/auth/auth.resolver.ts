@@ -27,6 +27,12 @@ export class AuthResolver {
   }
 
   @Needs('views:read')
+  @Mutation(() => Boolean, { description: '退出登录：本账号已签发的全部令牌（所有设备上的登录）随即失效' })
+  logout(@CurrentViewer() viewer: Viewer) {
+    return this.accounts.revokeTokens(viewer);
+  }
+
+  @Needs('views:read')
   @Mutation(() => AccountType, { description: '修改自己的密码（之后须重新登录）' })
   changePassword(@CurrentViewer() viewer: Viewer, @Args('oldPassword') oldPassword: string, @Args('newPassword') newPassword: string) {
     return this.accounts.changeOwnPassword(viewer, oldPassword, newPassword);

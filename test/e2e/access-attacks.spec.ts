@@ -166,5 +166,9 @@ describe(`access: attacks from logged-in users (${isPostgres() ? 'PostgreSQL' : 
     expect(moved.data.updateAccount.orgUnitCode).toBe(TUQIAO);
     const res = await request(t.app.getHttpServer()).post('/graphql').set(target.auth).send({ query: '{ me { id } }' });
     expect(res.body.errors[0].extensions.code).toBe('UNAUTHENTICATED');
+    // Logging out revokes every token of the account, on every device.
+    const [first, second] = [await t.as({ username: 'two-devices', role: 'grid_worker', orgUnitCode: `${QIAOBEI}001` }), await t.as({ username: 'two-devices' })];
+    expect((await first.gql('mutation { logout }')).data.logout).toBe(true);
+    for (const device of [first, second]) expect((await device.gql('{ me { id } }')).errors[0].extensions.code).toBe('UNAUTHENTICATED');
   });
 });
