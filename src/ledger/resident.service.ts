@@ -135,7 +135,7 @@ export class ResidentService {
     } catch (e) {
       // The current values go back masked (or, in full, as an audited reveal) once the transaction is over.
       // Keyed like the input (dictionary keys, liaisonStaff not liaisonStaffId), so a client can set them side by side.
-      if (e instanceof ConflictError && e.current) throw e.withCurrent(await this.masker.record(viewer, { ...this.facts(e.current as ResidentView)!, version: e.currentVersion }, 'resident'));
+      if (e instanceof ConflictError && e.current) throw e.withCurrent(await this.masker.record(viewer, { id: (e.current as ResidentView).id, ...this.facts(e.current as ResidentView)!, version: e.currentVersion }, 'resident'));
       const unique = uniqueViolation(e);
       if (unique && /id_number/.test(unique.constraint)) {
         throw new DuplicateError('该公民身份号码的居民已登记（另一位工作人员刚刚保存），请查询后按版本修改', [...INPUT, 'idNumber']);
