@@ -17,6 +17,8 @@ export interface ViewGrant {
   cell(column: TemplateColumn, value: unknown): unknown;
   /** Columns whose full ID or phone numbers this viewer gets: each answer with them is an audited reveal. */
   revealed: string[];
+  /** Whether `cell` changes any value (some column is masked for this viewer). */
+  masks: boolean;
 }
 
 /**
@@ -48,6 +50,7 @@ export class ViewAccess {
       columns: template.columns,
       cell: viewer.fullValues ? (_c, value) => value : (c, value) => (kinds.get(c.key) ? maskValue(kinds.get(c.key)!, value) : value),
       revealed: viewer.fullValues ? sensitive.map((c) => c.key) : [],
+      masks: !viewer.fullValues && sensitive.length > 0,
     };
   }
 

@@ -222,7 +222,9 @@ export class ViewsService {
     const grant = this.access.grant(viewer, def, unit.code);
     const sql = this.builders.get(def.code)!.build({ gridPrefix: unit.code.slice(0, PREFIX_LENGTH[unit.level]), referenceDate, period });
     const totals = def.rows.totals ? new TotalsRow(def.columns, def.rows.totals) : null;
-    const granted = (values: unknown[]) => grant.columns.map((c) => grant.cell(c, values[def.columns.indexOf(c)]));
+    // A million rows pass here: the columns' positions are looked up once, and full values need no pass at all.
+    const at = grant.columns.map((c) => def.columns.indexOf(c));
+    const granted = !grant.masks && at.every((i, k) => i === k) ? (values: unknown[]) => values : (values: unknown[]) => grant.columns.map((c, k) => grant.cell(c, values[at[k]]));
     for await (const values of this.formatted(def, sql, referenceDate, true)) {
       totals?.add(values);
       yield granted(values);
