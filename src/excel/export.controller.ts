@@ -25,7 +25,7 @@ export class ExportController {
     @Res() res: Response,
   ): Promise<void> {
     const request = { code, orgUnit, date, format: format === 'csv' ? ('csv' as const) : ('xlsx' as const) };
-    const plan = await this.exports.prepare(viewer, request);
+    const plan = await this.exports.prepare(viewer, request, { count: false });
     const { fileName } = plan;
     res.setHeader('Content-Type', request.format === 'csv' ? 'text/csv; charset=utf-8' : XLSX);
     res.setHeader('Content-Disposition', `attachment; filename="${encodeURIComponent(fileName)}"; filename*=UTF-8''${encodeURIComponent(fileName)}`);

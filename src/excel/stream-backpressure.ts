@@ -85,9 +85,9 @@ function progress(streams: BufferedStream[], ms: number): Promise<void> {
   });
 }
 
-/** Waits until the streaming workbook's sheets hold at most `maxPendingBytes` (default 4 MiB) not yet zipped. */
+/** Waits until the streaming workbook's sheets hold at most `maxPendingBytes` (default 2 MiB) not yet zipped. */
 export async function drained(workbook: unknown, options: DrainOptions = {}): Promise<DrainReason> {
-  const { maxPendingBytes = 4 << 20, timeoutMs = 60_000, pollMs = 50 } = options;
+  const { maxPendingBytes = 2 << 20, timeoutMs = 60_000, pollMs = 50 } = options;
   const sheets = sheetsOf(workbook);
   const deadline = Date.now() + timeoutMs;
   for (;;) {

@@ -33,12 +33,13 @@ export async function* formattedBatches(req: FormattedRowsRequest): AsyncGenerat
  * worker to start: the rows are then read in this thread, identically.
  */
 export async function* formattedRows(req: FormattedRowsRequest): AsyncGenerator<unknown[]> {
-  const url = import.meta.url.endsWith('.js') ? new URL('./formatted-rows.worker.js', import.meta.url) : null;
+  const url = import.meta.url.endsWith('.js') && process.env.YBT_EXPORT_WORKER !== '0' ? new URL('./formatted-rows.worker.js', import.meta.url) : null;
   if (!url) {
     for await (const batch of formattedBatches(req)) yield* batch;
     return;
   }
-  const worker = new Worker(url, { workerData: req, stdout: false, stderr: false });
+  // A small heap: the reader holds a few batches at a time, whatever the row count (peak RSS is the export's budget).
+  const worker = new Worker(url, { workerData: req, stdout: false, stderr: false, resourceLimits: { maxYoungGenerationSizeMb: 4, maxOldGenerationSizeMb: 96 } });
   const queue: WorkerMessage[] = [];
   let wake: (() => void) | null = null;
   let failure: Error | null = null;

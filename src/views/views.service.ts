@@ -117,7 +117,7 @@ export class ViewsService {
   }
 
   /** A form's title, reference date and row count for an org unit, without reading its rows (an export's plan). */
-  async describe(viewer: Viewer | undefined, args: Pick<FormViewArgs, 'code' | 'orgUnit' | 'referenceDate'>): Promise<{ title: string; referenceDate: string; totalCount: number }> {
+  async describe(viewer: Viewer | undefined, args: Pick<FormViewArgs, 'code' | 'orgUnit' | 'referenceDate'>, count = true): Promise<{ title: string; referenceDate: string; totalCount: number }> {
     const def = this.templateFor(viewer, args.code);
     if (def.rows.kind === 'summary') {
       const view = await this.formView(viewer, args, { audit: false });
@@ -128,7 +128,7 @@ export class ViewsService {
     this.access.grant(viewer!, def, unit.code);
     const { referenceDate, period } = resolvePeriod(def, args.referenceDate);
     const sql = this.builders.get(def.code)!.build({ gridPrefix: unit.code.slice(0, PREFIX_LENGTH[unit.level]), referenceDate, period });
-    const [[{ n }], title] = await Promise.all([this.dataSource.query(sql.count, sql.countParams), this.title(def, unit.code, referenceDate, period)]);
+    const [[{ n }], title] = await Promise.all([count ? this.dataSource.query(sql.count, sql.countParams) : [{ n: 0 }], this.title(def, unit.code, referenceDate, period)]);
     return { title, referenceDate, totalCount: Number(n) + (def.rows.totals ? 1 : 0) };
   }
 
