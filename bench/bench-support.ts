@@ -10,6 +10,8 @@ import { loadDefinitions } from '../src/common/definition/definitions.js';
 import { type AppConfig, loadConfig } from '../src/config/app-config.js';
 
 export const ROOT = path.resolve(import.meta.dirname, '../..');
+/** PostgreSQL deployments must set JWT_SECRET; benchmarks do too. */
+export const BENCH_JWT_SECRET = 'bench-only-jwt-secret-0123456789abcdef';
 
 export interface BenchDatabase {
   label: 'SQLite' | 'PostgreSQL';
@@ -47,11 +49,13 @@ export function benchDatabases(): { databases: BenchDatabase[]; stop(): void } {
         await client.connect();
         await client.query('DROP SCHEMA IF EXISTS public CASCADE; CREATE SCHEMA public;');
         await client.end();
-        return { ...process.env, DATABASE_URL: url };
+        return { ...process.env, DATABASE_URL: url, JWT_SECRET: BENCH_JWT_SECRET };
       },
     });
   }
-  return { databases, stop };
+  // BENCH_DATABASES=SQLite or PostgreSQL runs one of them.
+  const only = process.env.BENCH_DATABASES;
+  return { databases: only ? databases.filter((d) => d.label === only) : databases, stop };
 }
 
 export async function startApp(env: NodeJS.ProcessEnv): Promise<{ app: INestApplication; config: AppConfig; url: string }> {

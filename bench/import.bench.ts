@@ -38,7 +38,7 @@ export async function runImportBench(): Promise<void> {
   const lines: string[] = [];
   try {
     for (const db of databases) {
-      const env: NodeJS.ProcessEnv = { ...(await db.env()), SEED_DEMO: 'false', JWT_SECRET: 'bench-only-jwt-secret-0123456789abcdef' };
+      const env: NodeJS.ProcessEnv = { ...(await db.env()), SEED_DEMO: 'false' };
       const out = execFileSync(process.execPath, [...process.execArgv, path.join(ROOT, 'dist/bench/import-child.js'), file], { env, encoding: 'utf8', maxBuffer: 1 << 20 });
       const r = JSON.parse(out.trim().split('\n').pop()!);
       if (r.creates !== ROWS || r.errors !== 0 || r.changed !== ROWS) throw new Error(`导入结果不对：${out}`);

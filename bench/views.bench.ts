@@ -9,7 +9,7 @@ import { SeedService } from '../src/seed/seed.service.js';
 import { resolvePeriod, ViewsService } from '../src/views/views.service.js';
 import { birthKeyYearsBefore } from '../src/views/view-sql.js';
 import { todayIso } from '../src/identity/index.js';
-import { fmt, ROOT, startApp } from './bench-support.js';
+import { BENCH_JWT_SECRET, fmt, ROOT, startApp } from './bench-support.js';
 
 const RESIDENTS = Number(process.env.BENCH_RESIDENTS ?? 1_000_000);
 const RUNS = Number(process.env.BENCH_RUNS ?? 60);
@@ -45,7 +45,7 @@ function benchDatabaseUrl(): { url: string; stop(): void } {
 export async function runViewsBench(): Promise<void> {
   const db = benchDatabaseUrl();
   try {
-    const { app } = await startApp({ ...process.env, DATABASE_URL: db.url, SEED_DEMO: 'false' });
+    const { app } = await startApp({ ...process.env, DATABASE_URL: db.url, SEED_DEMO: 'false', JWT_SECRET: BENCH_JWT_SECRET });
     const ds = app.get(DataSource);
     const [{ n }] = await ds.query('SELECT COUNT(*) AS n FROM residents');
     if (Number(n) !== RESIDENTS) {

@@ -33,7 +33,7 @@ export async function* formattedBatches(req: FormattedRowsRequest): AsyncGenerat
  * worker to start: the rows are then read in this thread, identically.
  */
 export async function* formattedRows(req: FormattedRowsRequest): AsyncGenerator<unknown[]> {
-  const url = import.meta.url.endsWith('.js') && process.env.YBT_EXPORT_WORKER !== '0' ? new URL('./formatted-rows.worker.js', import.meta.url) : null;
+  const url = import.meta.url.endsWith('.js') ? new URL('./formatted-rows.worker.js', import.meta.url) : null;
   if (!url) {
     for await (const batch of formattedBatches(req)) yield* batch;
     return;
