@@ -6,7 +6,7 @@ import { ConflictError } from '../common/errors/domain-errors.js';
 import { DICTIONARY } from '../dictionary/dictionary.module.js';
 import { type Dictionary, type EntityName, storedFieldsOf } from '../dictionary/dictionary.types.js';
 import type { Values } from '../dictionary/field-validator.js';
-import { ENTITY_NAMES, type LedgerRow, propertyOf } from '../ledger/entities/ledger.entities.js';
+import { ENTITY_NAMES, type LedgerRow, propertyOf, recordFacts } from '../ledger/entities/ledger.entities.js';
 import { ResidentRepository } from '../ledger/resident.repository.js';
 import type { ConflictChoice, WriteOp } from './import.types.js';
 import type { LedgerSnapshot } from './ledger-snapshot.js';
@@ -123,18 +123,13 @@ export class ImportWriter {
     if (id === null) {
       const result = await manager.createQueryBuilder().insert().into(name).values({ ...row, version: 1 }).execute();
       const created = (await repo.findOne({ where: { id: result.identifiers[0].id } }))!;
-      await this.audit.recordChange(manager, viewer, entity, created.id, null, this.facts(entity, created));
+      await this.audit.recordChange(manager, viewer, entity, created.id, null, recordFacts(this.dict, entity, created));
       return;
     }
     const before = (await repo.findOne({ where: { id } }))!;
     const updated = await manager.createQueryBuilder().update(name).set(row).where('id = :id AND version = :version', { id, version }).execute();
     if (updated.affected !== 1) throw new ConflictError(`导入期间该${entity === 'visit' ? '走访记录' : '商户'}已被他人修改，请重新上传预览`, version! + 1, version!);
     const after = (await repo.findOne({ where: { id } }))!;
-    await this.audit.recordChange(manager, viewer, entity, id, this.facts(entity, before), this.facts(entity, after));
-  }
-
-  private facts(entity: EntityName, row: LedgerRow): Record<string, unknown> {
-    const links = Object.fromEntries(['gridCode', 'residentId', 'staffId', 'operatorId'].filter((k) => k in row).map((k) => [k, row[k]]));
-    return { ...links, ...Object.fromEntries(storedFieldsOf(this.dict, entity).map((f) => [f.key, row[propertyOf(f)]])) };
+    await this.audit.recordChange(manager, viewer, entity, id, recordFacts(this.dict, entity, before), recordFacts(this.dict, entity, after));
   }
 }

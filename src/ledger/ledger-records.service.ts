@@ -7,7 +7,8 @@ import { BUSINESS, HOUSEHOLD, STAFF, VISIT } from './ledger-records.js';
 import { type RecordInput, RecordService } from './record.service.js';
 import { ResidentRepository } from './resident.repository.js';
 import { inScope, isAncestorOfScope, type Viewer } from '../access/viewer.js';
-import { levelOfCode, ReferenceChecker } from './reference-checker.js';
+import { levelOfCode } from './org-codes.js';
+import { ReferenceChecker } from './reference-checker.js';
 
 export const MAX_PAGE = 500;
 

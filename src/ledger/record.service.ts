@@ -7,7 +7,7 @@ import { DICTIONARY } from '../dictionary/dictionary.module.js';
 import { type Dictionary, type EntityName, storedFieldsOf } from '../dictionary/dictionary.types.js';
 import { validateRecord, type Values } from '../dictionary/field-validator.js';
 import { todayIso } from '../identity/index.js';
-import { ENTITY_NAMES, type LedgerRow, propertyOf } from './entities/ledger.entities.js';
+import { ENTITY_NAMES, type LedgerRow, propertyOf, recordFacts } from './entities/ledger.entities.js';
 import type { OrgLevel } from './org-unit.repository.js';
 import { ReferenceChecker } from './reference-checker.js';
 import { inScope, type Viewer } from '../access/viewer.js';
@@ -92,7 +92,7 @@ export class RecordService {
         if (!stored) {
           const result = await manager.createQueryBuilder().insert().into(ENTITY_NAMES[spec.entity]).values(values).execute();
           const created = (await this.find(spec, result.identifiers[0].id, manager))!;
-          await this.audit.recordChange(manager, viewer, spec.entity, created.id, null, this.facts(spec, created));
+          await this.audit.recordChange(manager, viewer, spec.entity, created.id, null, recordFacts(this.dictionary, spec.entity, created));
           return created;
         }
         if (stored.version !== expectedVersion) throw new ConflictError(spec.label, stored.version, expectedVersion!, stored);
@@ -104,7 +104,7 @@ export class RecordService {
           .execute();
         const latest = (await repo.findOne({ where: { id: id! } }))!;
         if (updated.affected !== 1) throw new ConflictError(spec.label, latest.version, expectedVersion!, latest);
-        await this.audit.recordChange(manager, viewer, spec.entity, latest.id, this.facts(spec, stored), this.facts(spec, latest));
+        await this.audit.recordChange(manager, viewer, spec.entity, latest.id, recordFacts(this.dictionary, spec.entity, stored), recordFacts(this.dictionary, spec.entity, latest));
         return latest;
       });
     } catch (e) {
@@ -115,12 +115,6 @@ export class RecordService {
       if (known) throw new DuplicateError(known.message, [...INPUT, known.path]);
       throw e;
     }
-  }
-
-  /** A record's facts as the audit log keeps them: dictionary keys, links and its org unit. */
-  private facts(spec: RecordSpec, row: LedgerRow): Record<string, unknown> {
-    const links = Object.fromEntries(['gridCode', 'orgUnitCode', 'residentId', 'staffId'].filter((k) => k in row).map((k) => [k, row[k]]));
-    return { ...links, ...Object.fromEntries(storedFieldsOf(this.dictionary, spec.entity).map((f) => [f.key, row[propertyOf(f)]])) };
   }
 
   /** A stored row keyed by dictionary keys, as the validator sees a record. */

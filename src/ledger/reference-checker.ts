@@ -7,6 +7,7 @@ import type { Values } from '../dictionary/field-validator.js';
 import { ENTITY_NAMES, type LedgerRow } from './entities/ledger.entities.js';
 import type { OrgLevel } from './org-unit.repository.js';
 import { inScope, isAncestorOfScope, type Viewer } from '../access/viewer.js';
+import { levelOfCode } from './org-codes.js';
 
 /**
  * Checks that what an input points at exists and lies within the viewer's reach: org units, staff, residents.
@@ -58,11 +59,3 @@ export class ReferenceChecker {
 }
 
 export const LEVEL_NAMES: Record<OrgLevel, string> = { district: '区县', street: '街道', community: '社区', grid: '网格' };
-
-/** The level of an org unit from its code: grids have 15 digits; the others end in 000 where they stop. */
-export function levelOfCode(code: string): OrgLevel {
-  if (code.length === 15) return 'grid';
-  if (code.endsWith('000000')) return 'district';
-  if (code.endsWith('000')) return 'street';
-  return 'community';
-}

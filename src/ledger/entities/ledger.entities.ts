@@ -60,6 +60,12 @@ export function columnFor(f: FieldDef): EntitySchemaColumnOptions {
 }
 
 /** Property name of a field's column: references are stored as ids (`liaisonStaffId`, `operatorId`). */
+/** A record's facts as the audit log keeps them: its links (org unit, resident, staff), then its dictionary fields. */
+export function recordFacts(dict: Dictionary, entity: EntityName, row: LedgerRow): Record<string, unknown> {
+  const links = Object.fromEntries(['gridCode', 'orgUnitCode', 'residentId', 'staffId'].filter((k) => k in row).map((k) => [k, row[k]]));
+  return { ...links, ...Object.fromEntries(storedFieldsOf(dict, entity).map((f) => [f.key, row[propertyOf(f)]])) };
+}
+
 export function propertyOf(f: FieldDef): string {
   return f.type === 'staffRef' || f.type === 'residentRef' ? `${f.key}Id` : f.key;
 }
