@@ -12,6 +12,27 @@ import { type AppConfig, loadConfig } from '../src/config/app-config.js';
 export const ROOT = path.resolve(import.meta.dirname, '../..');
 /** PostgreSQL deployments must set JWT_SECRET; benchmarks do too. */
 export const BENCH_JWT_SECRET = 'bench-only-jwt-secret-0123456789abcdef';
+/** The administrator the app creates on an empty database (ADMIN_PASSWORD); benchmarks over HTTP log in as it. */
+const BENCH_ADMIN_PASSWORD = 'bench-only-admin-password-2024';
+
+/**
+ * What a server measured over HTTP needs besides its database: an administrator to log in as, and a rate limit
+ * that a benchmark's thousands of requests a minute from one account do not hit (the limit is for people).
+ */
+export const HTTP_BENCH_ENV = { SEED_DEMO: 'false', ADMIN_PASSWORD: BENCH_ADMIN_PASSWORD, RATE_LIMIT_PER_MINUTE: '1000000' } as const;
+
+/** Logs in as the benchmark's administrator (see HTTP_BENCH_ENV); returns the bearer token. */
+export async function benchLogin(graphqlUrl: string): Promise<string> {
+  const res = await fetch(graphqlUrl, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ query: 'mutation ($u: String!, $p: String!) { login(username: $u, password: $p) { token } }', variables: { u: 'admin', p: BENCH_ADMIN_PASSWORD } }),
+  });
+  const json = (await res.json()) as { data?: { login?: { token: string } }; errors?: unknown[] };
+  const token = json.data?.login?.token;
+  if (!token) throw new Error(`基准测试登录失败（HTTP ${res.status}）：${JSON.stringify(json.errors ?? json)}`);
+  return token;
+}
 
 export interface BenchDatabase {
   label: 'SQLite' | 'PostgreSQL';
@@ -19,7 +40,10 @@ export interface BenchDatabase {
   env(): Promise<NodeJS.ProcessEnv>;
 }
 
-/** SQLite always; PostgreSQL from DATABASE_URL, or a throw-away server started here when the binaries exist. */
+/**
+ * SQLite always; PostgreSQL from BENCH_DATABASE_URL, or a throw-away server started here when the binaries exist.
+ * Not DATABASE_URL: each run empties the database (DROP SCHEMA public), which must never be the ledger's own.
+ */
 export function benchDatabases(): { databases: BenchDatabase[]; stop(): void } {
   // World-traversable, so the postgres system user can reach the server's directory inside it.
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'yibiaotong-bench-'));
@@ -28,17 +52,18 @@ export function benchDatabases(): { databases: BenchDatabase[]; stop(): void } {
     { label: 'SQLite', env: async () => ({ ...process.env, DATABASE_URL: '', SQLITE_PATH: path.join(fs.mkdtempSync(path.join(tmp, 'db-')), 'bench.sqlite') }) },
   ];
   let stop = () => fs.rmSync(tmp, { recursive: true, force: true });
-  let url = process.env.DATABASE_URL;
-  if (!url) {
+  let url = process.env.BENCH_DATABASE_URL;
+  if (!url && process.env.DATABASE_URL) console.warn('基准测试不使用 DATABASE_URL（每次运行都会清空数据库）；要用已有的 PostgreSQL，请用 BENCH_DATABASE_URL 指定一个专用库');
+  if (!url && benchWants('PostgreSQL')) {
     try {
-      url = execFileSync(path.join(ROOT, 'scripts/postgres.sh'), ['start', path.join(tmp, 'pg'), '55499'], { encoding: 'utf8' }).trim();
+      url = execFileSync(path.join(ROOT, 'scripts/postgres.sh'), ['start', path.join(tmp, 'pg'), '55499'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }).trim();
       const rm = stop;
       stop = () => {
         execFileSync(path.join(ROOT, 'scripts/postgres.sh'), ['stop', path.join(tmp, 'pg')]);
         rm();
       };
-    } catch {
-      console.warn('未能启动 PostgreSQL，只测 SQLite');
+    } catch (e) {
+      console.warn(`！！！未能启动 PostgreSQL，本次只测 SQLite：${String((e as { stderr?: string }).stderr || e).trim()}`);
     }
   }
   if (url) {
@@ -53,9 +78,15 @@ export function benchDatabases(): { databases: BenchDatabase[]; stop(): void } {
       },
     });
   }
-  // BENCH_DATABASES=SQLite or PostgreSQL runs one of them.
-  const only = process.env.BENCH_DATABASES;
-  return { databases: only ? databases.filter((d) => d.label === only) : databases, stop };
+  return { databases: databases.filter((d) => benchWants(d.label)), stop };
+}
+
+/** BENCH_DATABASES=SQLite or PostgreSQL (any case; "sqlite,postgres" for both) runs only those. */
+export function benchWants(label: BenchDatabase['label']): boolean {
+  const only = process.env.BENCH_DATABASES?.toLowerCase();
+  if (!only) return true;
+  const wanted = only.split(',').map((s) => s.trim());
+  return wanted.includes(label.toLowerCase()) || (label === 'PostgreSQL' && wanted.includes('postgres'));
 }
 
 export async function startApp(env: NodeJS.ProcessEnv): Promise<{ app: INestApplication; config: AppConfig; url: string }> {

@@ -9,7 +9,7 @@ import { SeedService } from '../src/seed/seed.service.js';
 import { resolvePeriod, ViewsService } from '../src/views/views.service.js';
 import { birthKeyYearsBefore } from '../src/views/view-sql.js';
 import { todayIso } from '../src/identity/index.js';
-import { BENCH_JWT_SECRET, fmt, ROOT, startApp } from './bench-support.js';
+import { BENCH_JWT_SECRET, benchWants, fmt, ROOT, startApp } from './bench-support.js';
 
 const RESIDENTS = Number(process.env.BENCH_RESIDENTS ?? 1_000_000);
 const RUNS = Number(process.env.BENCH_RUNS ?? 60);
@@ -38,20 +38,45 @@ function benchDatabaseUrl(): { url: string; stop(): void } {
   return { url, stop: () => execFileSync(path.join(ROOT, 'scripts/postgres.sh'), ['stop', dir]) };
 }
 
+/** The kept database's resident count, or null when it holds no ledger yet. */
+async function residentCount(url: string): Promise<number | null> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    const [{ t }] = (await client.query(`SELECT to_regclass('public.residents') AS t`)).rows;
+    return t ? Number((await client.query('SELECT COUNT(*) AS n FROM residents')).rows[0].n) : null;
+  } finally {
+    await client.end();
+  }
+}
+
 /**
  * Views on PostgreSQL with a million residents: the first 100-row page of F01 for a community and for a district,
  * and F09 for a street, each against a hand-written query returning the same rows.
  */
 export async function runViewsBench(): Promise<void> {
+  if (!benchWants('PostgreSQL')) {
+    console.log('bench/views 只测 PostgreSQL：BENCH_DATABASES 未选 PostgreSQL，跳过');
+    return;
+  }
   const db = benchDatabaseUrl();
   try {
+    // Kept from an earlier run with another size (or another schema): emptied and seeded again.
+    const found = await residentCount(db.url);
+    if (found !== null && found !== RESIDENTS) {
+      console.log(`基准库中有 ${fmt(found)} 位居民（需要 ${fmt(RESIDENTS)}）：清空后重新写入`);
+      const client = new pg.Client({ connectionString: db.url });
+      await client.connect();
+      await client.query('DROP SCHEMA IF EXISTS public CASCADE; CREATE SCHEMA public;');
+      await client.end();
+    }
     const { app } = await startApp({ ...process.env, DATABASE_URL: db.url, SEED_DEMO: 'false', JWT_SECRET: BENCH_JWT_SECRET });
     const ds = app.get(DataSource);
-    const [{ n }] = await ds.query('SELECT COUNT(*) AS n FROM residents');
-    if (Number(n) !== RESIDENTS) {
-      if (Number(n) > 0) throw new Error(`基准库中已有 ${n} 位居民（需要 ${RESIDENTS}）：请删除 ${os.tmpdir()}/yibiaotong-bench-views-pg 后重试`);
+    if (found !== RESIDENTS) {
       console.log(`写入 ${fmt(RESIDENTS)} 位居民……`);
+      const started = performance.now();
       await app.get(SeedService).seed({ residents: RESIDENTS });
+      console.log(`已写入（${fmt((performance.now() - started) / 1000, 1)} s）`);
     }
     // A freshly loaded table has no visibility map yet: without it no scan can be index-only.
     await ds.query('VACUUM ANALYZE');
