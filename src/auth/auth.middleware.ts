@@ -2,8 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { Injectable, type NestMiddleware } from '@nestjs/common';
 import type { NextFunction, Request, Response } from 'express';
 import type { Source, Viewer } from '../access/viewer.js';
-import { type DomainError, RateLimitedError } from '../common/errors/domain-errors.js';
-import { HTTP_STATUS } from '../common/errors/domain-error.filter.js';
+import { RateLimitedError } from '../common/errors/domain-errors.js';
+import { clientError, sendDomainError } from '../common/errors/domain-error.filter.js';
 import { ConfigService } from '../config/config.service.js';
 import { AuthService } from './auth.service.js';
 import { RateLimiter } from './rate-limiter.js';
@@ -45,8 +45,10 @@ export class AuthMiddleware implements NestMiddleware {
       }
       next();
     } catch (e) {
-      if (!(e as DomainError).code) return next(e);
-      refuse(req, res, e as DomainError);
+      // Domain errors and storage failures (a lost database while reading the account: 503) are answered here.
+      const refusal = clientError(e);
+      if (!refusal) return next(e);
+      sendDomainError(req, res, refusal);
     }
   }
 }
@@ -61,13 +63,4 @@ export function withoutTicket(url: string): string {
   params.delete('ticket');
   const rest = params.toString();
   return rest ? `${path}?${rest}` : path;
-}
-
-/** Refuses before any handler runs, in the shape the client expects: a GraphQL error, or the export's JSON error. */
-function refuse(req: Request, res: Response, error: DomainError): void {
-  const status = HTTP_STATUS[error.code] ?? 400;
-  if (error instanceof RateLimitedError) res.setHeader('Retry-After', String(error.retryAfterSeconds));
-  const body = { code: error.code, message: error.message, ...error.details() };
-  if (pathOf(req).startsWith('/graphql')) res.status(status).json({ errors: [{ message: error.message, extensions: { ...body, message: undefined } }] });
-  else res.status(status).json(body);
 }

@@ -1,27 +1,33 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable, Optional } from '@nestjs/common';
 import { DataSource } from 'typeorm';
+import { infrastructureError } from './database-errors.js';
+import type { SqliteGate } from './sqlite-gate.js';
+import { SQLITE_GATE } from './unit-of-work.js';
 
 export type BulkInsert = (table: string, columns: string[], rows: unknown[][]) => Promise<void>;
 
-interface SqliteConnection {
-  prepare(sql: string): { run(...params: unknown[]): unknown };
-  exec(sql: string): void;
-}
-
 /**
  * Bulk paths (seeding, later imports) go below the ORM: prepared statements on SQLite, unnest of column arrays on
- * PostgreSQL, all inside one transaction so a failure leaves nothing half-written.
+ * PostgreSQL, all inside one transaction so a failure leaves nothing half-written. On SQLite that transaction
+ * passes the writer's gate like every other.
  */
 @Injectable()
 export class BulkWriter {
-  constructor(private readonly dataSource: DataSource) {}
+  constructor(
+    private readonly dataSource: DataSource,
+    @Optional() @Inject(SQLITE_GATE) private readonly gate: SqliteGate | null = null,
+  ) {}
 
   async transaction<T>(work: (insert: BulkInsert) => Promise<T>): Promise<T> {
-    return this.dataSource.options.type === 'postgres' ? this.postgres(work) : this.sqlite(work);
+    try {
+      return await (this.gate ? this.gate.exclusive(() => this.sqlite(this.gate!, work)) : this.postgres(work));
+    } catch (e) {
+      throw infrastructureError(e) ?? e;
+    }
   }
 
-  private async sqlite<T>(work: (insert: BulkInsert) => Promise<T>): Promise<T> {
-    const db = (this.dataSource.driver as unknown as { databaseConnection: SqliteConnection }).databaseConnection;
+  private async sqlite<T>(gate: SqliteGate, work: (insert: BulkInsert) => Promise<T>): Promise<T> {
+    const db = gate.connection;
     const statements = new Map<string, { run(...params: unknown[]): unknown }>();
     const insert: BulkInsert = async (table, columns, rows) => {
       const sql = `INSERT INTO "${table}" (${columns.map((c) => `"${c}"`).join(', ')}) VALUES (${columns.map(() => '?').join(', ')})`;
@@ -30,15 +36,7 @@ export class BulkWriter {
       // better-sqlite3 binds no booleans
       for (const row of rows) statement.run(...row.map((v) => (typeof v === 'boolean' ? Number(v) : v)));
     };
-    db.exec('BEGIN IMMEDIATE');
-    try {
-      const result = await work(insert);
-      db.exec('COMMIT');
-      return result;
-    } catch (e) {
-      db.exec('ROLLBACK');
-      throw e;
-    }
+    return work(insert);
   }
 
   private async postgres<T>(work: (insert: BulkInsert) => Promise<T>): Promise<T> {

@@ -1,11 +1,14 @@
 import { type DynamicModule, Global, Module } from '@nestjs/common';
-import { TypeOrmModule } from '@nestjs/typeorm';
+import { getDataSourceToken, TypeOrmModule } from '@nestjs/typeorm';
+import { DataSource } from 'typeorm';
 import { dataSourceOptions } from './data-source-options.js';
+import { prepareDatabaseRoles } from './owner-migrations.js';
 import { ConfigService } from '../config/config.service.js';
 import { DICTIONARY } from '../dictionary/dictionary.module.js';
 import type { Dictionary } from '../dictionary/dictionary.types.js';
 import { BulkWriter } from './bulk-writer.js';
-import { UnitOfWork } from './unit-of-work.js';
+import { SqliteGate } from './sqlite-gate.js';
+import { SQLITE_GATE, UnitOfWork } from './unit-of-work.js';
 
 /** The connection from ormconfig.ts; migrations run before the app serves anything. */
 @Global()
@@ -17,14 +20,26 @@ export class DatabaseModule {
       imports: [
         TypeOrmModule.forRootAsync({
           inject: [ConfigService, DICTIONARY],
-          useFactory: (config: ConfigService, dictionary: Dictionary) => ({
-            ...dataSourceOptions(config.values, dictionary),
-            migrationsRun: true,
-          }),
+          useFactory: async (config: ConfigService, dictionary: Dictionary) => {
+            await prepareDatabaseRoles(config.values, dictionary); // PostgreSQL: migrations as the owner, grants to the app
+            return { ...dataSourceOptions(config.values, dictionary), migrationsRun: true };
+          },
         }),
       ],
-      providers: [UnitOfWork, BulkWriter],
-      exports: [UnitOfWork, BulkWriter],
+      providers: [
+        {
+          // SQLite: the writer's gate and the read-only connection, installed once the migrations have run.
+          provide: SQLITE_GATE,
+          inject: [getDataSourceToken(), ConfigService],
+          useFactory: (dataSource: DataSource, config: ConfigService) => {
+            const db = config.values.database;
+            return db.kind === 'sqlite' ? SqliteGate.install(dataSource, db.sqlitePath) : null;
+          },
+        },
+        UnitOfWork,
+        BulkWriter,
+      ],
+      exports: [SQLITE_GATE, UnitOfWork, BulkWriter],
     };
   }
 }

@@ -1,24 +1,50 @@
-import { Injectable } from '@nestjs/common';
+import { AsyncLocalStorage } from 'node:async_hooks';
+import { Inject, Injectable, type OnModuleDestroy, Optional } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
+import { infrastructureError } from './database-errors.js';
+import type { SqliteGate } from './sqlite-gate.js';
+
+export const SQLITE_GATE = Symbol('SQLITE_GATE');
 
 /**
- * Runs writes that touch several rows in one transaction. SQLite has one connection per process, so its
- * transactions are queued here instead of interleaving on that connection; PostgreSQL uses the pool.
+ * The one way to change the database: `run(work)` gives `work` a manager inside a transaction and commits when it
+ * resolves, rolls back when it throws. On SQLite every transaction passes the writer's FIFO gate (see SqliteGate);
+ * on PostgreSQL it takes a connection of its own from the pool. Storage failures come out as InfrastructureErrors
+ * (DATABASE_UNAVAILABLE, STORAGE_FULL…), always after the rollback.
+ *
+ * A transaction never opens another: on SQLite that would wait for itself, and on either database the inner one
+ * would commit on its own. Pass the manager down instead.
  */
 @Injectable()
-export class UnitOfWork {
-  private queue: Promise<unknown> = Promise.resolve();
+export class UnitOfWork implements OnModuleDestroy {
+  private readonly inside = new AsyncLocalStorage<boolean>();
 
-  constructor(readonly dataSource: DataSource) {}
+  constructor(
+    readonly dataSource: DataSource,
+    @Optional() @Inject(SQLITE_GATE) private readonly gate: SqliteGate | null = null,
+  ) {}
 
   get isPostgres(): boolean {
     return this.dataSource.options.type === 'postgres';
   }
 
-  run<T>(work: (manager: EntityManager) => Promise<T>): Promise<T> {
-    if (this.isPostgres) return this.dataSource.transaction(work);
-    const result = this.queue.then(() => this.dataSource.transaction(work));
-    this.queue = result.catch(() => undefined);
-    return result;
+  /** True while the caller is inside `run` (its work, or anything it awaits). */
+  get inTransaction(): boolean {
+    return this.inside.getStore() === true;
+  }
+
+  onModuleDestroy(): void {
+    this.gate?.close();
+  }
+
+  async run<T>(work: (manager: EntityManager) => Promise<T>): Promise<T> {
+    if (this.inTransaction) throw new Error('事务中不能再开启事务：请把 manager 传给要写入的代码');
+    const marked = (manager: EntityManager) => this.inside.run(true, () => work(manager));
+    try {
+      // On SQLite, SqliteGate routes dataSource.transaction through its FIFO gate on the writer.
+      return await this.dataSource.transaction(marked);
+    } catch (e) {
+      throw infrastructureError(e) ?? e;
+    }
   }
 }

@@ -1,4 +1,4 @@
-import { DataSource } from 'typeorm';
+import type { DataSource, EntityManager } from 'typeorm';
 import { creditCodeCheckCharacter, idCheckCharacter } from '../../src/identity/index.js';
 
 export const DISTRICT = '500106000000';
@@ -9,8 +9,12 @@ export const GRID_2 = '500106108001002';
 export const OTHER_COMMUNITY = '500106108002';
 export const OTHER_GRID = '500106108002001';
 
-/** A small org hierarchy and two staff members, written through SQL the way the seed writes. */
-export async function insertOrgFixture(ds: DataSource): Promise<{ gridWorkerId: number; cadreId: number }> {
+/** A small org hierarchy and two staff members, written through SQL the way the seed writes (in one transaction). */
+export function insertOrgFixture(ds: DataSource): Promise<{ gridWorkerId: number; cadreId: number }> {
+  return ds.transaction((m) => insertOrgUnits(m));
+}
+
+async function insertOrgUnits(ds: EntityManager): Promise<{ gridWorkerId: number; cadreId: number }> {
   const units: [string, string, string, string | null, number][] = [
     [DISTRICT, '沙坪坝区', 'district', null, 1],
     [STREET, '陈家桥街道', 'street', DISTRICT, 1],
@@ -20,7 +24,7 @@ export async function insertOrgFixture(ds: DataSource): Promise<{ gridWorkerId: 
     [OTHER_COMMUNITY, '测试社区', 'community', STREET, 2],
     [OTHER_GRID, '第一网格', 'grid', OTHER_COMMUNITY, 1],
   ];
-  const p = ds.options.type === 'postgres' ? (i: number) => `$${i}` : () => '?';
+  const p = ds.connection.options.type === 'postgres' ? (i: number) => `$${i}` : () => '?';
   for (const u of units) {
     await ds.query(`INSERT INTO org_units (code, name, level, parent_code, sort_order) VALUES (${[1, 2, 3, 4, 5].map(p).join(', ')})`, u);
   }

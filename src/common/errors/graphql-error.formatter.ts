@@ -2,6 +2,7 @@ import { unwrapResolverError } from '@apollo/server/errors';
 import { Logger } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import type { GraphQLFormattedError } from 'graphql';
+import { infrastructureError } from '../../database/database-errors.js';
 import { DomainError } from './domain-errors.js';
 
 const logger = new Logger('GraphQL');
@@ -22,7 +23,9 @@ const PROTOCOL_MESSAGES: Record<string, string> = {
  * never as a stack trace or SQL.
  */
 export function formatGraphqlError(formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError {
-  const original = unwrapResolverError(error);
+  const unwrapped = unwrapResolverError(error);
+  // A storage failure (lost database, full disk) is an answer too: 503 with its code (statusPlugin sets the status).
+  const original = unwrapped instanceof DomainError ? unwrapped : (infrastructureError(unwrapped) ?? unwrapped);
   const where = { ...(formatted.path ? { path: formatted.path } : {}), ...(formatted.locations ? { locations: formatted.locations } : {}) };
   if (original instanceof DomainError) {
     return { message: original.message, ...where, extensions: { code: original.code, ...original.details() } };
