@@ -1,6 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
+import { UnitOfWork } from '../database/unit-of-work.js';
 import { dialectFor, Params, type SqlDialect } from '../views/sql-dialect.js';
+import { AUDIT_CHAIN_LOCK, chainHash, type ChainedRow, GENESIS_HASH } from './audit-chain.js';
 
 /** One line of the audit log, as written. `changes` and `filter` are JSON. */
 export interface AuditEntry {
@@ -40,7 +42,10 @@ export interface AuditQuery {
 export class AuditRepository {
   private readonly dialect: SqlDialect;
 
-  constructor(private readonly dataSource: DataSource) {
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly unitOfWork: UnitOfWork,
+  ) {
     this.dialect = dialectFor(dataSource.options.type === 'postgres');
   }
 
@@ -49,23 +54,62 @@ export class AuditRepository {
     return this.dialect.postgres ? d : d.toISOString();
   }
 
-  /** Appends entries, a few hundred per statement (an import writes one per record). */
-  async append(entries: AuditEntry[], manager: EntityManager = this.dataSource.manager): Promise<void> {
-    const now = this.instant(new Date());
+  /**
+   * Appends entries as the next links of the hash chain (audit-chain.ts), a few hundred per statement (an import
+   * writes one per record). With `manager` they commit or roll back with the caller's transaction; without, in a
+   * transaction of their own.
+   */
+  async append(entries: AuditEntry[], manager?: EntityManager): Promise<void> {
+    if (entries.length === 0) return;
+    if (!manager) return this.unitOfWork.run((m) => this.append(entries, m));
+    // Milliseconds from here, not the database's clock: the hash must read the same instant on both databases.
+    const at = new Date();
+    let prev = await this.chainEnd(manager);
     for (let start = 0; start < entries.length; start += 500) {
+      const batch = entries.slice(start, start + 500);
+      const ids = await this.nextIds(manager, batch.length, prev.id);
       const p = new Params(this.dialect);
-      const tuples = entries.slice(start, start + 500).map((e) => {
+      const tuples = batch.map((e, i) => {
+        const row: ChainedRow = {
+          id: ids[i], at, account_id: e.accountId, username: e.username, role: e.role, source: e.source, request_id: e.requestId.slice(0, 64),
+          action: e.action, entity: e.entity, record_id: e.recordId, changes: e.changes ? JSON.stringify(e.changes) : null,
+          filter: e.filter ? JSON.stringify(e.filter) : null, row_count: e.rowCount,
+        };
+        const hash = chainHash(prev.hash, row);
         const values = [
-          now, e.accountId, e.username, e.role, e.source, e.requestId.slice(0, 64), e.action, e.entity, e.recordId,
-          e.changes ? JSON.stringify(e.changes) : null, e.filter ? JSON.stringify(e.filter) : null, e.rowCount,
+          row.id, this.instant(at), row.account_id, row.username, row.role, row.source, row.request_id, row.action, row.entity, row.record_id,
+          row.changes, row.filter, row.row_count, prev.hash, hash,
         ];
+        prev = { id: ids[i], hash };
         return `(${values.map((v) => p.add(v)).join(', ')})`;
       });
       await manager.query(
-        `INSERT INTO audit_log (at, account_id, username, role, source, request_id, action, entity, record_id, changes, filter, row_count) VALUES ${tuples.join(', ')}`,
+        `INSERT INTO audit_log (id, at, account_id, username, role, source, request_id, action, entity, record_id, changes, filter, row_count, prev_hash, hash) VALUES ${tuples.join(', ')}`,
         p.values,
       );
     }
+  }
+
+  /**
+   * The chain's last link. On PostgreSQL the advisory lock, held to the end of the transaction, makes appenders
+   * (in any server process) take turns, so ids and chain order agree; SQLite's writer already writes alone.
+   */
+  private async chainEnd(manager: EntityManager): Promise<{ id: number; hash: string }> {
+    if (this.dialect.postgres) await manager.query(`SELECT pg_advisory_xact_lock(${AUDIT_CHAIN_LOCK})`);
+    const [last] = await manager.query('SELECT id, hash FROM audit_log ORDER BY id DESC LIMIT 1');
+    return last ? { id: Number(last.id), hash: String(last.hash) } : { id: 0, hash: GENESIS_HASH };
+  }
+
+  /** Ids for `count` new rows, in order: from the sequence on PostgreSQL, after the highest ever used on SQLite. */
+  private async nextIds(manager: EntityManager, count: number, lastId: number): Promise<number[]> {
+    if (this.dialect.postgres) {
+      const rows: { id: unknown }[] = await manager.query(
+        `SELECT nextval(pg_get_serial_sequence('audit_log', 'id')) AS id FROM generate_series(1, $1) ORDER BY 1`, [count]);
+      return rows.map((r) => Number(r.id));
+    }
+    const [seq] = await manager.query(`SELECT seq FROM sqlite_sequence WHERE name = 'audit_log'`);
+    const first = Math.max(lastId, Number(seq?.seq ?? 0)) + 1;
+    return Array.from({ length: count }, (_, i) => first + i);
   }
 
   async find(q: AuditQuery): Promise<AuditRecord[]> {

@@ -7,7 +7,8 @@ export type DatabaseKind = 'sqlite' | 'postgres';
 /** Everything the app reads from the environment, validated once. */
 export interface AppConfig {
   port: number;
-  database: { kind: 'sqlite'; sqlitePath: string } | { kind: 'postgres'; url: string };
+  /** `ownerUrl`: the role that runs migrations (DATABASE_OWNER_URL), `url` itself when unset. */
+  database: { kind: 'sqlite'; sqlitePath: string } | { kind: 'postgres'; url: string; ownerUrl: string };
   templatesDir: string;
   seedDemo: boolean;
   auth: {
@@ -55,7 +56,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
   const url = env.DATABASE_URL?.trim();
   if (url) {
     if (!/^postgres(ql)?:\/\/.+/.test(url)) problems.push('DATABASE_URL 须为 postgres://用户@主机:端口/库名 形式');
-    database = { kind: 'postgres', url };
+    const ownerUrl = env.DATABASE_OWNER_URL?.trim() || url;
+    if (!sameDatabase(url, ownerUrl)) problems.push('DATABASE_OWNER_URL 须与 DATABASE_URL 指向同一主机、端口和库，只是角色不同');
+    database = { kind: 'postgres', url, ownerUrl };
   } else {
     database = { kind: 'sqlite', sqlitePath: path.resolve(cwd, env.SQLITE_PATH || 'data/yibiaotong.sqlite') };
   }
@@ -88,6 +91,16 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
   };
   if (problems.length) throw new ConfigError(problems);
   return config;
+}
+
+/** Two connection URLs name the same database (roles and passwords aside). */
+function sameDatabase(a: string, b: string): boolean {
+  try {
+    const [x, y] = [new URL(a), new URL(b)];
+    return x.host === y.host && x.pathname === y.pathname;
+  } catch {
+    return false;
+  }
 }
 
 /** Which database the process talks to, decided by the environment before any entity is built. */

@@ -39,25 +39,30 @@ export interface TestApp {
 export const isPostgres = () => Boolean(process.env.DATABASE_URL);
 
 /**
- * A fresh, empty database: a new SQLite file, or the PostgreSQL database of DATABASE_URL with its schema dropped.
+ * A fresh, empty database: a new SQLite file, or the PostgreSQL database of DATABASE_URL with its schema dropped
+ * (by DATABASE_OWNER_URL's role when set: the app's role cannot).
  * `name` gives a second PostgreSQL database beside it (created if need be), for tests that need two ledgers at once.
  */
 export async function freshDatabaseEnv(name?: string): Promise<NodeJS.ProcessEnv> {
   if (isPostgres()) {
     const url = new URL(process.env.DATABASE_URL!);
+    // The schema belongs to the owner role (DATABASE_OWNER_URL) when there is one: the app's role may not drop it.
+    const ownerUrl = new URL(process.env.DATABASE_OWNER_URL || url.toString());
     if (name) {
-      const admin = new pg.Client({ connectionString: url.toString() });
+      const admin = new pg.Client({ connectionString: ownerUrl.toString() });
       await admin.connect();
       const database = `${url.pathname.slice(1)}_${name}`;
       if (!(await admin.query('SELECT 1 FROM pg_database WHERE datname = $1', [database])).rowCount) await admin.query(`CREATE DATABASE "${database}"`);
       await admin.end();
       url.pathname = `/${database}`;
+      ownerUrl.pathname = `/${database}`;
     }
-    const client = new pg.Client({ connectionString: url.toString() });
+    const client = new pg.Client({ connectionString: ownerUrl.toString() });
     await client.connect();
     await client.query('DROP SCHEMA IF EXISTS public CASCADE; CREATE SCHEMA public;');
     await client.end();
-    return { ...process.env, DATABASE_URL: url.toString(), JWT_SECRET };
+    const owner = process.env.DATABASE_OWNER_URL ? { DATABASE_OWNER_URL: ownerUrl.toString() } : {};
+    return { ...process.env, DATABASE_URL: url.toString(), ...owner, JWT_SECRET };
   }
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'yibiaotong-test-'));
   return { ...process.env, JWT_SECRET, SQLITE_PATH: path.join(dir, 'test.sqlite') };
