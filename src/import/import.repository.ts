@@ -30,13 +30,14 @@ export class ImportRepository {
     this.dialect = dialectFor(dataSource.options.type === 'postgres');
   }
 
-  async insert(values: Omit<ImportRecord, 'id' | 'createdAt' | 'committedAt' | 'committedRows' | 'status'> & { file: Buffer; outcome: RowOutcome[] }): Promise<number> {
+  /** A stored preview; `manager` is a transaction's (UnitOfWork.run): writes go nowhere else. */
+  async insert(manager: EntityManager, values: Omit<ImportRecord, 'id' | 'createdAt' | 'committedAt' | 'committedRows' | 'status'> & { file: Buffer; outcome: RowOutcome[] }): Promise<number> {
     const p = new Params(this.dialect);
     const list = [
       values.sha256, values.formCode, values.orgUnitCode, values.fileName.slice(0, 255), values.file, values.accountId, values.username, 'preview',
       JSON.stringify(values.summary), gzipSync(JSON.stringify(values.outcome)),
     ].map((v) => p.add(v));
-    const rows = await this.dataSource.query(
+    const rows = await manager.query(
       `INSERT INTO imports (sha256, form_code, org_unit_code, file_name, file, account_id, username, status, summary, outcome) VALUES (${list.join(', ')}) RETURNING id`,
       p.values,
     );

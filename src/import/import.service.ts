@@ -75,8 +75,12 @@ export class ImportService {
     const outcomes = plans.map((p) => p.outcome);
     const summary = summarize(outcomes);
     const twin = await this.repository.committedTwin(sha256, def.code, unit.code);
-    const id = await this.repository.insert({ sha256, formCode: def.code, orgUnitCode: unit.code, fileName: input.fileName, file: input.bytes, accountId: viewer.accountId, username: viewer.username, summary, outcome: outcomes });
-    await this.audit.recordAccess({ ...viewer, source: 'import' }, 'import_preview', { entity: def.code, recordId: id, filter: { sha256, fileName: input.fileName, orgUnit: unit.code }, rowCount: outcomes.length });
+    const record = { sha256, formCode: def.code, orgUnitCode: unit.code, fileName: input.fileName, file: input.bytes, accountId: viewer.accountId, username: viewer.username, summary, outcome: outcomes };
+    const id = await this.unitOfWork.run(async (manager) => {
+      const stored = await this.repository.insert(manager, record);
+      await this.audit.recordAccess({ ...viewer, source: 'import' }, 'import_preview', { entity: def.code, recordId: stored, filter: { sha256, fileName: input.fileName, orgUnit: unit.code }, rowCount: outcomes.length }, manager);
+      return stored;
+    });
     return { ...(await this.get(viewer, id)), sheetName: read.sheetName, fileWarnings: read.warnings.map((w) => w.message), alreadyImported: twin };
   }
 
@@ -137,8 +141,7 @@ export class ImportService {
       if (errors && !options.validRowsOnly) {
         throw new ImportRuleError([{ path: ['validRowsOnly'], code: 'IMPORT_HAS_ERRORS', message: `还有 ${errors} 行有错误：请改正后重新上传，或明确选择只提交无误的行` }]);
       }
-      const ops = plans.flatMap((p) => (p.op ? [p.op] : []));
-      const count = await this.writer.apply(manager, importer, snapshot, ops, options.onConflict, today, onProgress);
+      const count = await this.writer.apply(manager, importer, snapshot, plans, options.onConflict, today, onProgress);
       if (!(await this.repository.markCommitted(manager, id, count))) throw new ImportRuleError([{ path: ['id'], code: 'ALREADY_COMMITTED', message: '该导入已提交，不能重复提交' }]);
       await this.audit.recordAccess(importer, 'import', { entity: def.code, recordId: id, filter: { sha256: record.sha256, fileName: record.fileName, orgUnit: unit.code, ...options }, rowCount: count }, manager);
       return count;

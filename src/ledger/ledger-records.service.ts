@@ -1,16 +1,26 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import { NotFoundError } from '../common/errors/domain-errors.js';
-import { parseIdNumber } from '../identity/index.js';
+import { RecordMasker } from '../access/record-masker.js';
+import { ConflictError, DuplicateError, NotFoundError } from '../common/errors/domain-errors.js';
+import { uniqueViolation } from '../database/database-errors.js';
+import { UnitOfWork } from '../database/unit-of-work.js';
+import type { Values } from '../dictionary/field-validator.js';
 import { ENTITY_NAMES, type LedgerRow } from './entities/ledger.entities.js';
-import { BUSINESS, HOUSEHOLD, STAFF, VISIT } from './ledger-records.js';
-import { type RecordInput, RecordService } from './record.service.js';
+import { BUSINESS, HOUSEHOLD, type RecordSpec, STAFF, VISIT } from './ledger-records.js';
+import { type RecordChange, RecordCommands } from './commands/record.commands.js';
 import { ResidentRepository } from './resident.repository.js';
 import { inScope, isAncestorOfScope, type Viewer } from '../access/viewer.js';
 import { levelOfCode } from './org-codes.js';
 import { ReferenceChecker } from './reference-checker.js';
 
 export const MAX_PAGE = 500;
+
+export interface RecordInput extends Values {
+  id?: number | null;
+  expectedVersion?: number | null;
+}
+
+const INPUT = ['input'];
 
 /**
  * Staff, households, visits and businesses: everything in the ledger around the residents, each within the
@@ -19,41 +29,48 @@ export const MAX_PAGE = 500;
 @Injectable()
 export class LedgerRecordsService {
   constructor(
-    private readonly records: RecordService,
+    private readonly commands: RecordCommands,
+    private readonly unitOfWork: UnitOfWork,
+    private readonly masker: RecordMasker,
     private readonly residents: ResidentRepository,
     private readonly dataSource: DataSource,
     private readonly references: ReferenceChecker,
   ) {}
 
   upsertStaff(viewer: Viewer, input: RecordInput): Promise<LedgerRow> {
-    return this.records.upsert(viewer, STAFF, input);
+    return this.save(viewer, STAFF, input);
   }
 
   upsertHousehold(viewer: Viewer, input: RecordInput): Promise<LedgerRow> {
-    return this.records.upsert(viewer, HOUSEHOLD, input);
+    return this.save(viewer, HOUSEHOLD, input);
   }
 
   upsertBusiness(viewer: Viewer, input: RecordInput): Promise<LedgerRow> {
-    return this.records.upsert(viewer, BUSINESS, input);
+    return this.save(viewer, BUSINESS, input);
   }
 
   /** A visit names its resident by ID number and its grid worker by staff id. */
   recordVisit(viewer: Viewer, input: RecordInput & { residentIdNumber?: string | null; staffId?: number | null }): Promise<LedgerRow> {
     const { residentIdNumber, staffId, ...fields } = input;
-    return this.records.upsert(viewer, VISIT, fields, async (manager, errors) => {
-      const system: LedgerRow = {};
-      const parsed = typeof residentIdNumber === 'string' ? parseIdNumber(residentIdNumber) : null;
-      const resident = parsed?.ok ? await manager.getRepository<LedgerRow>(ENTITY_NAMES.resident).findOne({ where: { idNumber: parsed.value.idNumber } }) : null;
-      if (!residentIdNumber) errors.push({ path: ['input', 'residentIdNumber'], code: 'REQUIRED', message: '走访对象：必填（公民身份号码）' });
-      else if (parsed && !parsed.ok) errors.push({ path: ['input', 'residentIdNumber'], code: parsed.code, message: `走访对象：${parsed.message}` });
-      else if (!resident || !inScope(viewer, resident.gridCode as string)) errors.push({ path: ['input', 'residentIdNumber'], code: 'UNKNOWN_RESIDENT', message: '走访对象：该公民身份号码的居民尚未登记' });
-      else system.residentId = resident.id;
-      const staff = staffId ? await manager.getRepository<LedgerRow>(ENTITY_NAMES.staff).findOne({ where: { id: staffId } }) : null;
-      if (!staffId) errors.push({ path: ['input', 'staffId'], code: 'REQUIRED', message: '走访人：必填（工作人员编号）' });
-      else if (!this.references.staffReachable(viewer, staff)) errors.push({ path: ['input', 'staffId'], code: 'UNKNOWN_STAFF', message: `走访人：没有编号为 ${staffId} 的工作人员` });
-      else system.staffId = staff.id;
-      return system;
-    });
+    return this.save(viewer, VISIT, fields, { residentId: residentIdNumber, staffId });
+  }
+
+  /**
+   * Creates (no `id`) or updates (`id` and `expectedVersion`) one record through the one write path; a stale
+   * version is a CONFLICT, never an overwrite.
+   */
+  private async save(viewer: Viewer, spec: RecordSpec, input: RecordInput, links?: RecordChange['links']): Promise<LedgerRow> {
+    const { id, expectedVersion, ...fields } = input;
+    try {
+      return await this.unitOfWork.run(async (manager) => (await this.commands.save(manager, viewer, spec, [{ id, expectedVersion, fields, links, path: INPUT }]))[0]);
+    } catch (e) {
+      // The current values go back masked (or, in full, as an audited reveal) once the transaction is over.
+      if (e instanceof ConflictError && e.current) throw e.withCurrent(await this.masker.record(viewer, e.current, spec.entity));
+      const unique = uniqueViolation(e);
+      const known = unique && spec.unique?.find((u) => u.match.test(unique.constraint));
+      if (known) throw new DuplicateError(known.message, [...INPUT, known.path]);
+      throw e;
+    }
   }
 
   private repo(entity: keyof typeof ENTITY_NAMES) {

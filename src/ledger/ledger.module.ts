@@ -2,19 +2,15 @@ import { type DynamicModule, Module } from '@nestjs/common';
 import type { Dictionary } from '../dictionary/dictionary.types.js';
 import { buildLedgerTypes } from './graphql/ledger-types.factory.js';
 import { createLedgerResolvers } from './graphql/ledger.resolvers.js';
+import { LedgerCommandsModule } from './commands/ledger-commands.module.js';
 import { LedgerRecordsService } from './ledger-records.service.js';
 import { OneFormService } from './one-form.service.js';
 import { OrgUnitRepository } from './org-unit.repository.js';
 import { OrgUnitService } from './org-unit.service.js';
-import { RecordService } from './record.service.js';
-import { ReferenceChecker } from './reference-checker.js';
-import { ResidentRepository } from './resident.repository.js';
 import { ResidentService } from './resident.service.js';
 import { RecordMasker } from '../access/record-masker.js';
 
-const SERVICES = [
-  OrgUnitRepository, OrgUnitService, ResidentRepository, ResidentService, ReferenceChecker, RecordService, LedgerRecordsService, OneFormService, RecordMasker,
-];
+const SERVICES = [OrgUnitRepository, OrgUnitService, ResidentService, LedgerRecordsService, OneFormService, RecordMasker];
 
 /** The canonical community ledger and its entry API. */
 @Module({})
@@ -22,8 +18,9 @@ export class LedgerModule {
   static forRoot(dictionary: Dictionary): DynamicModule {
     return {
       module: LedgerModule,
+      imports: [LedgerCommandsModule],
       providers: [...SERVICES, ...createLedgerResolvers(buildLedgerTypes(dictionary))],
-      exports: SERVICES,
+      exports: [...SERVICES, LedgerCommandsModule],
     };
   }
 }

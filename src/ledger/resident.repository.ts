@@ -28,6 +28,29 @@ export class ResidentRepository {
     return (await this.select(this.residents, `id = ${this.residents.placeholder(1)}`, [id], manager))[0] ?? null;
   }
 
+  /** Residents by ID number, in as few queries as the list allows (a batch of changes, an import's rows). */
+  findByIdNumbers(manager: EntityManager, idNumbers: string[]): Promise<LedgerRow[]> {
+    return this.selectIn(manager, this.residents, 'id_number', idNumbers);
+  }
+
+  findByIds(manager: EntityManager, ids: number[]): Promise<LedgerRow[]> {
+    return this.selectIn(manager, this.residents, 'id', ids);
+  }
+
+  findHouseholds(manager: EntityManager, ids: number[]): Promise<LedgerRow[]> {
+    return this.selectIn(manager, this.households, 'id', ids);
+  }
+
+  private async selectIn(manager: EntityManager, m: RowMapper, column: string, values: unknown[]): Promise<LedgerRow[]> {
+    const unique = [...new Set(values)];
+    const rows: LedgerRow[] = [];
+    for (let start = 0; start < unique.length; start += 500) {
+      const chunk = unique.slice(start, start + 500);
+      rows.push(...(await this.select(m, `${column} IN (${chunk.map((_, i) => m.placeholder(i + 1)).join(', ')})`, chunk, manager)));
+    }
+    return rows;
+  }
+
   /**
    * Residents under a code prefix whose name contains the text, or whose ID number is it or ends with it (people
    * often know the last digits); by name, at most `limit`.

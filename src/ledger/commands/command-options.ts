@@ -1,0 +1,15 @@
+/** How many changes a command reads, checks and writes together: ~500 rows per statement keeps imports fast. */
+export const CHUNK = 500;
+
+export interface CommandOptions {
+  /** The day the changes are made on (validation of dates, 登记日期 of new residents). */
+  today?: string;
+  /** Called after each batch with how many changes are done. */
+  onProgress?: (done: number) => void;
+}
+
+/** The same fact whether the database or the input gives it (null and undefined, 1.5 and 1.50000000001). */
+export function sameValue(a: unknown, b: unknown): boolean {
+  if ((a === null || a === undefined) && (b === null || b === undefined)) return true;
+  return a === b || (typeof a === 'number' && typeof b === 'number' && Math.abs(a - b) < 1e-9);
+}

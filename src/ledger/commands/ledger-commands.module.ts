@@ -1,0 +1,11 @@
+import { Module } from '@nestjs/common';
+import { ReferenceChecker } from '../reference-checker.js';
+import { ResidentRepository } from '../resident.repository.js';
+import { RecordCommands } from './record.commands.js';
+import { ResidentCommands } from './resident.commands.js';
+
+const PROVIDERS = [ResidentRepository, ReferenceChecker, ResidentCommands, RecordCommands];
+
+/** The one write path to the ledger, for every module that changes it (the ledger's API, imports). */
+@Module({ providers: PROVIDERS, exports: PROVIDERS })
+export class LedgerCommandsModule {}

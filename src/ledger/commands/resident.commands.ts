@@ -1,0 +1,193 @@
+import { Inject, Injectable } from '@nestjs/common';
+import type { EntityManager } from 'typeorm';
+import { inScope, type Viewer } from '../../access/viewer.js';
+import { AuditService } from '../../audit/audit.service.js';
+import { ConflictError, DuplicateError, type FieldError, NotFoundError, ValidationFailedError } from '../../common/errors/domain-errors.js';
+import { DICTIONARY } from '../../dictionary/dictionary.module.js';
+import { type Dictionary, storedFieldsOf } from '../../dictionary/dictionary.types.js';
+import { validateRecord, type Values } from '../../dictionary/field-validator.js';
+import { parseIdNumber, todayIso } from '../../identity/index.js';
+import { type LedgerRow, propertyOf } from '../entities/ledger.entities.js';
+import { ReferenceChecker, ReferenceWants } from '../reference-checker.js';
+import { ResidentRepository } from '../resident.repository.js';
+import { householdFacts, residentFacts, residentView, type ResidentView } from '../resident-view.js';
+import { CHUNK, type CommandOptions, sameValue } from './command-options.js';
+
+/** One change to one resident, as a caller (the form, the API, an import row) asks for it. */
+export interface ResidentChange {
+  /** Who: the ID number as given (spaces, lower-case x and 15-digit numbers are accepted). */
+  idNumber: unknown;
+  /** Absent for a new resident; for a change, the version the caller read. */
+  expectedVersion?: number | null;
+  /** The grid a new resident lives in, or one to move to; absent on a change: stays. */
+  gridCode?: string | null;
+  /** Resident and household facts by dictionary key, as given: only these change, null clears. */
+  fields: Values;
+  /** Registered with what is known (a business's operator named by an import): no address yet, so no household. */
+  withoutAddress?: boolean;
+  /** Where errors point: ['input'] for the API. */
+  path?: (string | number)[];
+}
+
+export interface SavedResident {
+  id: number;
+  version: number;
+  created: boolean;
+}
+
+/** A change checked against the ledger as this transaction sees it, ready to be written. */
+interface Planned {
+  change: ResidentChange;
+  idNumber: string;
+  stored: LedgerRow | null;
+  current: ResidentView | null;
+  changes: Values;
+}
+
+const INPUT = ['input'];
+
+/**
+ * The one way residents (and the households they live in) change: the form, the API and imports all come here,
+ * inside the caller's transaction. Checks who may change whom, validates with the dictionary, checks references
+ * and versions, moves residents between households (same grid and address: same household; a new address moves
+ * the resident; a household left empty is deleted) and writes the audit line. Batches: new residents go ~500 per
+ * statement.
+ */
+@Injectable()
+export class ResidentCommands {
+  constructor(
+    @Inject(DICTIONARY) private readonly dictionary: Dictionary,
+    private readonly residents: ResidentRepository,
+    private readonly references: ReferenceChecker,
+    private readonly audit: AuditService,
+  ) {}
+
+  /** Saves every change or none (the caller's transaction rolls back on the first error). Results in input order. */
+  async save(manager: EntityManager, viewer: Viewer, changes: ResidentChange[], options: CommandOptions = {}): Promise<SavedResident[]> {
+    const today = options.today ?? todayIso();
+    const saved: SavedResident[] = [];
+    for (let start = 0; start < changes.length; start += CHUNK) {
+      const planned = await this.plan(manager, viewer, changes.slice(start, start + CHUNK), today);
+      const created = await this.create(manager, viewer, planned.filter((p) => !p.stored), today);
+      for (const p of planned) saved.push(p.stored ? await this.update(manager, viewer, p) : created.get(p.idNumber)!);
+      options.onProgress?.(start + planned.length);
+    }
+    return saved;
+  }
+
+  /** Reads the residents and references of a batch, then checks each change: nothing is written yet. */
+  private async plan(manager: EntityManager, viewer: Viewer, changes: ResidentChange[], today: string): Promise<Planned[]> {
+    const parsed = changes.map((c) => (typeof c.idNumber === 'string' ? parseIdNumber(c.idNumber, today) : null));
+    const idNumbers = parsed.flatMap((p) => (p?.ok ? [p.value.idNumber] : []));
+    const rows = idNumbers.length ? await this.residents.findByIdNumbers(manager, idNumbers) : [];
+    const households = new Map((await this.residents.findHouseholds(manager, rows.flatMap((r) => (r.householdId ? [r.householdId] : [])))).map((h) => [h.id as number, h]));
+    const stored = new Map(rows.map((r) => [r.idNumber as string, r]));
+
+    const wants = new ReferenceWants();
+    const checked = changes.map((change, i) => {
+      const p = parsed[i];
+      const idNumber = p?.ok ? p.value.idNumber : null;
+      const row = idNumber ? (stored.get(idNumber) ?? null) : null;
+      this.admit(viewer, change, row, idNumber);
+      const current = row ? residentView(this.dictionary, row, households.get(row.householdId) ?? null, today) : null;
+      const fields = { ...change.fields, idNumber: idNumber ?? change.idNumber };
+      // A registration without an address validates what it has: required fields only where given.
+      const base = current ?? (change.withoutAddress ? {} : null);
+      const result = validateRecord(this.dictionary, ['resident', 'household'], fields, base, today, change.path ?? INPUT);
+      this.references.want(wants, result.changes);
+      if (change.gridCode) wants.orgUnits.add(change.gridCode);
+      return { change, idNumber: idNumber ?? '', stored: row, current, result };
+    });
+
+    const refs = await this.references.load(manager, wants);
+    const errors: FieldError[] = [];
+    for (const { change, stored: row, result } of checked) {
+      const path = change.path ?? INPUT;
+      errors.push(...result.errors, ...this.references.fields(refs, viewer, result.changes, path));
+      if (change.gridCode !== undefined || !row) errors.push(...this.references.orgUnit(refs, viewer, change.gridCode, path, 'gridCode', 'grid'));
+    }
+    if (errors.length) throw new ValidationFailedError(errors);
+    for (const { change, stored: row, current } of checked) {
+      if (row && current && row.version !== change.expectedVersion) throw new ConflictError('该居民信息', row.version, change.expectedVersion!, current);
+    }
+    return checked.map(({ change, idNumber, stored: row, current, result }) => ({ change, idNumber, stored: row, current, changes: result.changes }));
+  }
+
+  /** Who may create or change whom: one registered elsewhere is neither shown nor registered twice. */
+  private admit(viewer: Viewer, change: ResidentChange, stored: LedgerRow | null, idNumber: string | null): void {
+    const versioned = change.expectedVersion !== undefined && change.expectedVersion !== null;
+    const path = [...(change.path ?? INPUT), 'idNumber'];
+    if (stored && !inScope(viewer, stored.gridCode)) {
+      // Registered in another area: say so (a newcomer must be moved, not registered twice), show nothing of it.
+      if (versioned) throw new NotFoundError('未找到该公民身份号码的居民');
+      throw new DuplicateError('该公民身份号码的居民已在其他网格或社区登记；如已迁入本辖区，请由原社区或街道办理迁移', path);
+    }
+    if (stored && !versioned) throw new DuplicateError(`该公民身份号码的居民已登记（当前版本 ${stored.version}），修改时请提供 expectedVersion`, path);
+    if (!stored && idNumber && versioned) throw new NotFoundError('未找到该公民身份号码的居民，无法按版本更新；新登记时不要提供 expectedVersion');
+  }
+
+  /** Resident and household facts apart, as stored properties. */
+  private split(changes: Values): { resident: LedgerRow; household: LedgerRow } {
+    const resident: LedgerRow = {};
+    const household: LedgerRow = {};
+    for (const f of storedFieldsOf(this.dictionary, 'resident', 'household')) {
+      if (f.key in changes) (f.entity === 'household' ? household : resident)[propertyOf(f)] = changes[f.key];
+    }
+    return { resident, household };
+  }
+
+  /** New residents of a batch: their households found or created, the residents inserted, audited, a few statements each. */
+  private async create(manager: EntityManager, viewer: Viewer, planned: Planned[], today: string): Promise<Map<string, SavedResident>> {
+    const saved = new Map<string, SavedResident>();
+    if (!planned.length) return saved;
+    const rows = planned.map((p) => ({ p, grid: p.change.gridCode!, address: p.changes.currentAddress, ...this.split(p.changes) }));
+    const addressed = rows.filter((r) => typeof r.address === 'string');
+    const households = await this.residents.ensureHouseholds(manager, addressed.map((r) => ({ gridCode: r.grid, currentAddress: r.address })));
+    const householdOf = (r: (typeof rows)[number]) => (typeof r.address === 'string' ? households.get(`${r.grid}|${r.address}`)! : null);
+    for (const r of addressed) {
+      const { currentAddress: _, ...other } = r.household;
+      if (Object.keys(other).length) await this.residents.updateHousehold(manager, householdOf(r)!, other);
+    }
+    const values = rows.map((r) => ({ registeredOn: today, ...r.resident, gridCode: r.grid, householdId: householdOf(r) }));
+    const ids = await this.residents.insertResidents(manager, values);
+    // The audit line shows the household as the resident now shares it (facts another member gave it included).
+    const shared = new Map((await this.residents.findHouseholds(manager, [...new Set(addressed.map(householdOf) as number[])])).map((h) => [h.id as number, h]));
+    await this.audit.recordChanges(manager, viewer, 'resident', rows.map((r, i) => {
+      const id = ids.get(r.p.idNumber)!;
+      saved.set(r.p.idNumber, { id, version: 1, created: true });
+      const household = shared.get(householdOf(r)!) ?? null;
+      return { recordId: id, before: null, after: residentFacts(this.dictionary, residentView(this.dictionary, { ...values[i], idNumber: r.p.idNumber }, household, today)) };
+    }));
+    return saved;
+  }
+
+  /** A stored resident: only what differs is written; a new grid or address moves them to the household there. */
+  private async update(manager: EntityManager, viewer: Viewer, { change, stored, current, changes }: Planned): Promise<SavedResident> {
+    const row = stored!;
+    const before = residentFacts(this.dictionary, current!);
+    const effective = Object.fromEntries(Object.entries(changes).filter(([k, v]) => !sameValue(before[k], v)));
+    const grid = change.gridCode ?? row.gridCode;
+    const moved = grid !== row.gridCode;
+    if (!moved && Object.keys(effective).length === 0) return { id: row.id, version: row.version, created: false };
+
+    const { resident, household: householdChanges } = this.split(effective);
+    let householdId: number | null = row.householdId ?? null;
+    let joined: LedgerRow | null = null;
+    if (moved || 'currentAddress' in householdChanges) {
+      // A new address (or grid) means moving to the household living there, not renaming the old one.
+      const address = changes.currentAddress ?? current!.currentAddress;
+      joined = typeof address === 'string' && address ? await this.residents.findOrCreateHousehold(manager, grid, address) : null;
+      householdId = joined?.id ?? null;
+      delete householdChanges.currentAddress;
+    }
+    if (Object.keys(householdChanges).length && householdId) await this.residents.updateHousehold(manager, householdId, householdChanges);
+    if (!(await this.residents.updateResident(manager, row.id, change.expectedVersion!, { ...resident, gridCode: grid, householdId }))) {
+      const latest = (await this.residents.findById(row.id, manager))!;
+      throw new ConflictError('该居民信息', latest.version, change.expectedVersion!, residentView(this.dictionary, latest, await this.residents.findHousehold(latest.householdId, manager)));
+    }
+    if (householdId !== row.householdId && row.householdId) await this.residents.deleteHouseholdIfEmpty(manager, row.householdId);
+    const after = { ...before, ...(joined ? householdFacts(this.dictionary, joined) : {}), ...effective, gridCode: grid };
+    await this.audit.recordChange(manager, viewer, 'resident', row.id, before, after);
+    return { id: row.id, version: row.version + 1, created: false };
+  }
+}
