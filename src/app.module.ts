@@ -17,6 +17,9 @@ import { ConfigService } from './config/config.service.js';
 import { foundationModules } from './foundation.js';
 import { ExcelModule } from './excel/excel.module.js';
 import { GraphiqlModule } from './graphiql/graphiql.module.js';
+import { IdempotencyModule } from './idempotency/idempotency.module.js';
+import { idempotencyPlugin } from './idempotency/idempotency.plugin.js';
+import { IdempotencyService } from './idempotency/idempotency.service.js';
 import { ImportModule } from './import/import.module.js';
 import { LedgerModule } from './ledger/ledger.module.js';
 import { PageModule } from './page/page.module.js';
@@ -35,9 +38,9 @@ export class AppModule implements NestModule {
         AuthModule,
         GraphQLModule.forRootAsync<ApolloDriverConfig>({
           driver: ApolloDriver,
-          imports: [ViewsModule],
-          inject: [ViewsService, AuditService, ConfigService],
-          useFactory: (views: ViewsService, audit: AuditService, settings: ConfigService) => ({
+          imports: [ViewsModule, IdempotencyModule],
+          inject: [ViewsService, AuditService, ConfigService, IdempotencyService],
+          useFactory: (views: ViewsService, audit: AuditService, settings: ConfigService, idempotency: IdempotencyService) => ({
             path: '/graphql',
             autoSchemaFile: true,
             sortSchema: false,
@@ -48,7 +51,7 @@ export class AppModule implements NestModule {
             allowBatchedHttpRequests: false,
             csrfPrevention: true,
             validationRules: [queryLimitsRule()],
-            plugins: [revealAuditPlugin(audit)],
+            plugins: [revealAuditPlugin(audit), idempotencyPlugin(idempotency)],
             context: ({ req }: { req: AppRequest }): GqlContext => ({ req, viewer: req.viewer, reveals: new Map() }),
             formatError: formatGraphqlError,
             // The templates' typed queries, built by pure functions and merged into the code-first schema.
