@@ -2,6 +2,7 @@
 
 import { gql, session, errorText } from './api.js';
 import { loadDictionary } from './dictionary.js';
+import { discardDrafts, flushDrafts, hasDraft } from './drafts.js';
 import { h, fill, say } from './dom.js';
 import { loginView } from './login.js';
 import { workspaceView } from './workspace.js';
@@ -17,13 +18,15 @@ function showLogin(message) {
   document.title = '登录 · 一表通';
 }
 
-/** Revokes the account's tokens on the server (all devices), then forgets this tab's. */
+/** Revokes the account's tokens on the server (all devices), then forgets this tab's token and unsaved drafts. */
 async function logout() {
+  const account = session.account();
   try {
     await gql('mutation { logout }');
   } catch {
     // already expired or offline: forgetting the token here is still a logout
   }
+  discardDrafts(account);
   session.clear();
   showLogin('已退出登录');
 }
@@ -34,24 +37,32 @@ async function showWorkspace(account) {
   fill(root, h('p', { class: 'muted loading' }, '正在载入…'));
   document.title = '一表通';
   try {
-    fill(root, await workspaceView({ dict, account }));
+    const workspace = await workspaceView({ dict, account });
+    fill(root, workspace.el);
+    await workspace.resumeDraft();
   } catch (e) {
     if (session.token()) fill(root, h('p', { class: 'panel error-block', role: 'alert' }, errorText(e)));
   }
 }
 
-window.addEventListener('ybt:logged-out', (e) => showLogin(e.detail));
+const KEPT = '；您填写的内容已保留，重新登录后恢复';
+
+window.addEventListener('ybt:logged-out', (e) => {
+  const kept = flushDrafts(true); // for the same account's next login
+  showLogin(kept ? e.detail + KEPT : e.detail);
+});
 
 try {
   dict = await loadDictionary();
   if (!session.token()) showLogin();
   else {
     // A token from earlier in this tab (a reload): still good? Expired or revoked ones go back to the login screen.
+    const kept = hasDraft(session.account()) ? KEPT : '';
     const me = await gql('{ me { id username displayName role roleName orgUnitCode department fullValues } }').then((d) => d.me, (e) => e);
     if (!(me instanceof Error)) await showWorkspace(me);
     else {
       session.clear();
-      showLogin(me.code === 'UNAUTHENTICATED' ? '登录已过期，请重新登录' : errorText(me));
+      showLogin(me.code === 'UNAUTHENTICATED' ? `登录已过期，请重新登录${kept}` : errorText(me));
     }
   }
 } catch (e) {

@@ -1,6 +1,6 @@
 // One resident on screen: the one form, saving (and its conflicts), the forms they appear in, visits.
 
-import { gql, errorText } from './api.js';
+import { gql, errorText, saveFailedText, saveKey } from './api.js';
 import { conflictPanel } from './conflict.js';
 import { download, h, fill, say } from './dom.js';
 import { OneFormEditor } from './one-form.js';
@@ -10,6 +10,7 @@ import { parseIdNumber, todayIso } from '/page/shared/identity/index.js';
 
 const FORMS = `query ($id: String!) { residentForms(idNumber: $id) { code name department } }`;
 const SEARCH = `query ($org: String!, $text: String!) { searchResidents(orgUnit: $org, text: $text) { idNumber name } }`;
+const UPSERT = (oneForm) => `mutation ($input: UpsertResidentInput!) { upsertResident(input: $input) { ${selection(oneForm)} } }`;
 const EXPORT = `mutation ($code: String!, $org: String!) { exportForm(code: $code, orgUnit: $org) { url fileName rows } }`;
 
 /** The resident fields to read back: every field of the one form (a staff reference as its id). */
@@ -25,12 +26,15 @@ async function loadStaff(gridCode) {
 }
 
 /**
- * Opens a resident (idNumber) or a blank form for a new one in gridCode.
+ * Opens a resident (idNumber) or a blank form for a new one in gridCode, or a draft left unsaved (draft).
  * @param {HTMLElement} host
- * @param {{ dict: any, oneForm: any, account: any, can: { write: boolean, export: boolean }, idNumber?: string, gridCode?: string,
- *           gridName?: string, onOpen: (idNumber: string) => void }} o   onOpen: opens another resident
+ * @param {{ dict: any, oneForm: any, account: any, can: { write: boolean, export: boolean }, drafts: any, draft?: any,
+ *           idNumber?: string, gridCode?: string, gridName?: string, onOpen: (idNumber: string) => void }} o
+ *   drafts: the account's draft slot (null when it cannot write); onOpen: opens another resident
  */
-export async function openEditor(host, { dict, oneForm, account, can, idNumber, gridCode, gridName, onOpen }) {
+export async function openEditor(host, options) {
+  const { dict, oneForm, account, can, drafts, draft, onOpen } = options;
+  let { idNumber, gridCode, gridName } = draft ?? options;
   let resident = null;
   let forms = [];
   if (idNumber) {
@@ -39,8 +43,26 @@ export async function openEditor(host, { dict, oneForm, account, can, idNumber, 
     gridCode = resident.gridCode;
     gridName = resident.grid.name;
   }
+  // Saved by someone else since the draft was typed: the form is what was open then, so saving answers CONFLICT
+  // and shows both sides instead of quietly putting the draft over their changes.
+  const stale = Boolean(draft?.values && resident && draft.baseVersion !== resident.version);
+  if (stale) resident = { ...resident, ...draft.base, version: draft.baseVersion };
   const staff = await loadStaff(gridCode);
-  const form = new OneFormEditor({ dict, oneForm, staff, resident, readOnly: !can.write, onChange: (key) => key === 'idNumber' && !resident && checkRegistered() });
+  const form = new OneFormEditor({ dict, oneForm, staff, resident, readOnly: !can.write, onChange: (key) => {
+    keepDraft();
+    if (key === 'idNumber' && !resident) checkRegistered();
+  } });
+  if (draft?.values) form.restore(draft.values);
+  else if (!draft) drafts?.update(() => null, true); // this form now holds the slot: an earlier form's draft is given up
+
+  /** The draft as the form stands (over: parts to set); written after a pause in typing, or now. */
+  function keepDraft(over = {}, now = false) {
+    drafts?.update((d) => ({
+      gridCode, gridName, idNumber: resident?.idNumber ?? null, baseVersion: form.version, base: form.stored,
+      values: Object.keys(form.input(todayIso())).length ? form.values() : null,
+      save: d?.save ?? null, visit: d?.visit ?? null, ...over,
+    }), now);
+  }
   const heading = h('h2', { id: 'editor-title', tabindex: '-1' });
   const notices = h('div', { class: 'notices' });
   const visitHost = h('div');
@@ -63,7 +85,11 @@ export async function openEditor(host, { dict, oneForm, account, can, idNumber, 
   };
   const showVisits = () => {
     const keyGroup = forms.some((f) => KEY_GROUP_FORMS.has(f.code));
-    fill(visitHost, keyGroup && can.write ? visitPanel({ dict, resident, staff, account, onRecorded: refreshForms }) : null);
+    const kept = drafts?.data?.visit;
+    const visitDraft = resident && kept?.residentIdNumber === resident.idNumber ? kept : null;
+    fill(visitHost, keyGroup && can.write
+      ? visitPanel({ dict, resident, staff, account, draft: visitDraft, onDraft: (visit, now) => keepDraft({ visit }, now), onRecorded: refreshForms })
+      : null);
   };
   async function refreshForms() {
     const before = forms;
@@ -96,35 +122,45 @@ export async function openEditor(host, { dict, oneForm, account, can, idNumber, 
     }
     if (!p.input) return say('没有修改，无需保存');
     const input = resident ? p.input : { gridCode, ...p.input };
+    // Kept with the draft before sending: a retry of this very save (failure, new login, reload) sends the same key.
+    const key = saveKey(drafts?.data?.save, UPSERT(oneForm), { input });
+    keepDraft({ save: key }, true);
     saveButton.disabled = true;
     say('正在保存…');
+    let saved;
     try {
-      const saved = (await gql(`mutation ($input: UpsertResidentInput!) { upsertResident(input: $input) { ${selection(oneForm)} } }`, { input })).upsertResident;
-      const before = resident ? forms : [];
-      forms = (await gql(FORMS, { id: saved.idNumber })).residentForms;
-      const isNew = !resident;
-      resident = saved;
-      form.saved(saved);
-      saveButton.textContent = '保存修改';
-      showHeading();
-      showForms(before, isNew ? `已登记 ${saved.name}` : `已保存 ${saved.name}`);
-      showVisits();
-      say(isNew ? `已登记 ${saved.name}` : `已保存 ${saved.name} 的修改`, 'ok');
-      notices.querySelector('.result').focus();
+      saved = (await gql(UPSERT(oneForm), { input }, { idempotencyKey: key.key })).upsertResident;
     } catch (e) {
-      failed(e, input);
+      return failed(e, input);
     } finally {
       saveButton.disabled = false;
     }
+    const before = resident ? forms : [];
+    const isNew = !resident;
+    resident = saved;
+    form.saved(saved);
+    keepDraft({ save: null }, true); // nothing unsaved any more
+    saveButton.textContent = '保存修改';
+    showHeading();
+    say(isNew ? `已登记 ${saved.name}` : `已保存 ${saved.name} 的修改`, 'ok');
+    try {
+      forms = (await gql(FORMS, { id: saved.idNumber })).residentForms;
+    } catch (e) {
+      return say(`${isNew ? '已登记' : '已保存'}，但未能读取所在的表单：${errorText(e)}`, 'error');
+    }
+    showForms(before, isNew ? `已登记 ${saved.name}` : `已保存 ${saved.name}`);
+    showVisits();
+    notices.querySelector('.result').focus();
   }
 
   function failed(e, input) {
+    if (e.code === 'IDEMPOTENCY_KEY_REUSED') keepDraft({ save: null }, true); // the next press gets a fresh key
     if (e.code === 'VALIDATION_FAILED' || e.code === 'DUPLICATE') {
       const rest = form.setServerErrors(e.extensions.fieldErrors ?? [{ path: e.extensions.path ?? ['idNumber'], message: e.message }]);
       form.focusFirstError();
       return say(rest.length ? rest.join('；') : e.message, 'error');
     }
-    if (e.code !== 'CONFLICT') return say(errorText(e), 'error');
+    if (e.code !== 'CONFLICT') return say(saveFailedText(e), 'error');
     const { idNumber: _id, expectedVersion: _v, gridCode: _g, ...mine } = input;
     const panel = conflictPanel({
       dict, fields: form.fields, staff, base: form.stored, baseVersion: form.version, mine,
@@ -132,6 +168,7 @@ export async function openEditor(host, { dict, oneForm, account, can, idNumber, 
       onMerge: () => {
         form.rebase(e.extensions.current, e.extensions.currentVersion, mine);
         resident = { ...resident, version: e.extensions.currentVersion };
+        keepDraft({}, true);
         showHeading();
         panel.remove();
         say(`已换成第 ${e.extensions.currentVersion} 版并填回您的修改，请核对后保存`, 'ok');
@@ -140,6 +177,7 @@ export async function openEditor(host, { dict, oneForm, account, can, idNumber, 
       onDiscard: () => {
         form.rebase(e.extensions.current, e.extensions.currentVersion, {});
         resident = { ...resident, version: e.extensions.currentVersion };
+        keepDraft({}, true);
         showHeading();
         panel.remove();
         say('已放弃您的修改，显示当前保存的内容');
@@ -153,6 +191,17 @@ export async function openEditor(host, { dict, oneForm, account, can, idNumber, 
   showHeading();
   if (resident) showForms(null, null);
   showVisits();
+  if (draft) {
+    const again = () => {
+      drafts.update(() => null, true);
+      return openEditor(host, { ...options, draft: null, idNumber: draft.idNumber, gridCode: draft.gridCode, gridName: draft.gridName })
+        .then(() => say('已放弃未保存的内容'), (e) => say(errorText(e), 'error'));
+    };
+    notices.prepend(h('div', { class: 'panel notice restored', role: 'status' },
+      h('p', {}, stale ? '已恢复未保存的内容。该居民此后已被他人修改，保存时将列出双方的值供您对照。' : '已恢复未保存的内容，请核对后保存。'),
+      h('button', { type: 'button', class: 'small', onclick: again }, '放弃这些内容')));
+    if (!resident && draft.values?.idNumber) checkRegistered();
+  }
   const editor = h('form', { class: 'editor', novalidate: true, 'aria-labelledby': 'editor-title', onsubmit: save },
     form.el,
     can.write ? h('div', { class: 'save-bar' }, saveButton, h('span', { class: 'muted' }, '出生日期、性别由公民身份号码得出')) : h('p', { class: 'muted' }, '本账号只能查看，不能修改。'));

@@ -96,6 +96,27 @@ export class OneFormEditor {
     this.refresh();
   }
 
+  /** Every field as typed (a draft): write() shows them again exactly. */
+  values() {
+    const values = {};
+    for (const f of this.fields) {
+      const control = this.rows.get(f.key)?.control;
+      if (control) values[f.key] = control.read();
+    }
+    return values;
+  }
+
+  /** A draft's values back in the form, their problems shown as if just typed. */
+  restore(values) {
+    this.write({ ...(this.stored ?? {}), ...values });
+    for (const key of Object.keys(this.input(todayIso()))) {
+      this.touched.add(key);
+      const details = this.rows.get(key)?.row?.closest('details');
+      if (details) details.open = true; // what was typed stays in view, as after a conflict
+    }
+    this.refresh();
+  }
+
   /** What the server would be sent now: a new resident's filled fields, or only what changed since it was read. */
   input(today) {
     const input = {};

@@ -1,6 +1,6 @@
 // Recording a visit (走访) to a key-group resident: the visit fields of the dictionary, checked by the shared validator.
 
-import { gql, errorText } from './api.js';
+import { gql, saveFailedText, saveKey } from './api.js';
 import { createControl } from './controls.js';
 import { h, say } from './dom.js';
 import { isEmpty, shownValue } from './dictionary.js';
@@ -11,9 +11,10 @@ const RECORD = `mutation ($input: RecordVisitInput!) { recordVisit(input: $input
 
 /**
  * @param {{ dict: any, resident: { idNumber: string, name: string, visits: any[] }, staff: any[], account: any,
- *           onRecorded: (visit: any) => void }} o
+ *           draft: { values: Record<string, any>, save: any } | null, onDraft: (draft: any, now?: boolean) => void,
+ *           onRecorded: (visit: any) => void }} o   draft: a visit typed earlier and not recorded; onDraft: keeps it
  */
-export function visitPanel({ dict, resident, staff, account, onRecorded }) {
+export function visitPanel({ dict, resident, staff, account, draft, onDraft, onRecorded }) {
   const defs = dict.fields.filter((f) => f.entity === 'visit');
   const rows = new Map();
   const today = todayIso();
@@ -25,6 +26,8 @@ export function visitPanel({ dict, resident, staff, account, onRecorded }) {
     const control = createControl(field, def, { id, describedBy: `${id}-error`, staff });
     const error = h('p', { class: 'error', id: `${id}-error` });
     control.el.addEventListener('change', check);
+    control.el.addEventListener('input', () => keep());
+    control.el.addEventListener('change', () => keep());
     rows.set(def.key, { control, error, def });
     return h('div', { class: 'field' }, h('label', { for: id }, def.label, def.required ? h('span', { class: 'req', 'aria-hidden': 'true' }, ' *') : null), control.el, error);
   };
@@ -34,6 +37,14 @@ export function visitPanel({ dict, resident, staff, account, onRecorded }) {
   rows.get('staffId').control.write(me?.id ?? null);
   rows.get('visitDate').control.write(today);
   rows.get('visitMethod').control.write('1');
+  let kept = draft ? { ...draft, residentIdNumber: resident.idNumber } : null;
+  if (kept) for (const [key, value] of Object.entries(kept.values)) rows.get(key)?.control.write(value);
+
+  /** Every field as typed, into the draft (the save key stays until it no longer matches what is sent). */
+  function keep(over = {}, now = false) {
+    kept = { residentIdNumber: resident.idNumber, values: Object.fromEntries([...rows].map(([key, { control }]) => [key, control.read()])), save: kept?.save ?? null, ...over };
+    onDraft(kept, now);
+  }
 
   const history = h('ul', { class: 'visit-list' });
   const showHistory = (visits) => history.replaceChildren(...(visits.length
@@ -69,9 +80,15 @@ export function visitPanel({ dict, resident, staff, account, onRecorded }) {
     event.preventDefault();
     if (!check(true)) return say('走访记录有需要修改的地方', 'error');
     button.disabled = true;
+    const { staffId, ...rest } = values();
+    const variables = { input: { residentIdNumber: resident.idNumber, staffId, ...rest } };
+    // One visit however often it is sent: a retry of this very visit (failure, new login, reload) sends the same key.
+    const key = saveKey(kept?.save, RECORD, variables);
+    keep({ save: key }, true);
     try {
-      const { staffId, ...rest } = values();
-      const visit = (await gql(RECORD, { input: { residentIdNumber: resident.idNumber, staffId, ...rest } })).recordVisit;
+      const visit = (await gql(RECORD, variables, { idempotencyKey: key.key })).recordVisit;
+      kept = null;
+      onDraft(null, true);
       visits.unshift(visit);
       showHistory(visits);
       for (const key of ['physicalCondition', 'livingCondition', 'problemsFound', 'visitRemarks']) rows.get(key).control.write(null);
@@ -82,7 +99,8 @@ export function visitPanel({ dict, resident, staff, account, onRecorded }) {
         const row = rows.get(fe.path?.at(-1));
         if (row) row.error.textContent = fe.message;
       }
-      say(errorText(e), 'error');
+      if (e.code === 'IDEMPOTENCY_KEY_REUSED') keep({ save: null }, true);
+      say(saveFailedText(e), 'error');
     } finally {
       button.disabled = false;
     }

@@ -1,6 +1,7 @@
 // After login: where to work, finding a resident, the one form, and (for community and street) the export panel.
 
-import { gql, errorText } from './api.js';
+import { gql, errorText, isOutage } from './api.js';
+import { openDrafts } from './drafts.js';
 import { openEditor } from './editor.js';
 import { exportsPanel } from './exports.js';
 import { h, fill, say } from './dom.js';
@@ -19,7 +20,10 @@ export function abilities(role) {
   };
 }
 
-/** @param {{ dict: any, account: any }} o */
+/**
+ * @param {{ dict: any, account: any }} o
+ * @returns {Promise<{ el: HTMLElement, resumeDraft: () => Promise<void> }>}  resumeDraft: once el is on the page
+ */
 export async function workspaceView({ dict, account }) {
   const can = abilities(account.role);
   const el = h('div', { class: 'workspace' });
@@ -28,8 +32,9 @@ export async function workspaceView({ dict, account }) {
     // Departments pull their own forms; the one form and the ledger are not theirs to see.
     const unit = (await gql(`query ($c: String!) { orgUnit(code: $c) { code name level } }`, { c: account.orgUnitCode })).orgUnit;
     el.append(h('p', { class: 'panel notice' }, '部门账号只能导出本部门的表单（个人号码已脱敏），不能查看或修改台账。'), await exportsPanel({ unit }));
-    return el;
+    return { el, resumeDraft: async () => {} };
   }
+  const drafts = can.write ? openDrafts(account) : null;
   const { oneForm } = await gql(ONE_FORM);
   let choice = { scope: null, grid: null };
   const editorHost = h('div', { class: 'editor-host', id: 'editor' },
@@ -39,7 +44,7 @@ export async function workspaceView({ dict, account }) {
   async function open(idNumber) {
     try {
       say('');
-      await openEditor(editorHost, { dict, oneForm, account, can, idNumber, onOpen: open });
+      await openEditor(editorHost, { dict, oneForm, account, can, drafts, idNumber, onOpen: open });
     } catch (e) {
       say(errorText(e), 'error');
     }
@@ -50,12 +55,24 @@ export async function workspaceView({ dict, account }) {
       return picker.el.querySelector('select:last-of-type')?.focus();
     }
     say('');
-    await openEditor(editorHost, { dict, oneForm, account, can, gridCode: choice.grid.code, gridName: choice.grid.name, onOpen: open });
+    await openEditor(editorHost, { dict, oneForm, account, can, drafts, gridCode: choice.grid.code, gridName: choice.grid.name, onOpen: open });
+  }
+  /** The form this account left unsaved in this tab (login expired, a reload, a failed save), as it was. */
+  async function resumeDraft() {
+    const draft = drafts?.data;
+    if (!draft || !drafts.kept) return;
+    try {
+      await openEditor(editorHost, { dict, oneForm, account, can, drafts, draft, onOpen: open });
+    } catch (e) {
+      if (e.code === 'UNAUTHENTICATED') return; // kept for the next login
+      if (!isOutage(e)) drafts.update(() => null, true); // the resident is gone or out of reach: nothing to go back to
+      say(`未能恢复未保存的内容：${errorText(e)}`, 'error');
+    }
   }
 
   const where = h('section', { class: 'panel where', 'aria-labelledby': 'where-title' }, h('h2', { id: 'where-title' }, '工作区域'), picker.el);
   const search = searchPanel({ scope: () => choice.scope, canWrite: can.write, onOpen: open, onNew: startNew });
   fill(el, where, search, editorHost);
   if (can.export && picker.top && picker.top.level !== 'grid') el.append(await exportsPanel({ unit: picker.top }));
-  return el;
+  return { el, resumeDraft };
 }
