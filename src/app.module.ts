@@ -12,10 +12,12 @@ import { AuthModule } from './auth/auth.module.js';
 import type { Definitions } from './common/definition/definitions.js';
 import { DomainErrorFilter } from './common/errors/domain-error.filter.js';
 import { formatGraphqlError } from './common/errors/graphql-error.formatter.js';
+import { infrastructureStatusPlugin } from './common/errors/infrastructure-status.plugin.js';
 import type { AppConfig } from './config/app-config.js';
 import { ConfigService } from './config/config.service.js';
 import { foundationModules } from './foundation.js';
 import { ExcelModule } from './excel/excel.module.js';
+import { HealthModule } from './database/health.module.js';
 import { GraphiqlModule } from './graphiql/graphiql.module.js';
 import { IdempotencyModule } from './idempotency/idempotency.module.js';
 import { idempotencyPlugin } from './idempotency/idempotency.plugin.js';
@@ -51,9 +53,11 @@ export class AppModule implements NestModule {
             allowBatchedHttpRequests: false,
             csrfPrevention: true,
             validationRules: [queryLimitsRule()],
-            plugins: [revealAuditPlugin(audit), idempotencyPlugin(idempotency)],
+            plugins: [revealAuditPlugin(audit), infrastructureStatusPlugin(), idempotencyPlugin(idempotency)],
             context: ({ req }: { req: AppRequest }): GqlContext => ({ req, viewer: req.viewer, reveals: new Map() }),
             formatError: formatGraphqlError,
+            // Nest would reset every answer with data to 200; infrastructureStatusPlugin sets 503 for storage failures.
+            preserveHttpStatusForExecutionErrors: false,
             // The templates' typed queries, built by pure functions and merged into the code-first schema.
             transformSchema: (schema: GraphQLSchema) =>
               withQueryFields(schema, templateQueryFields(views.list(), schema.getType('PageInfo') as GraphQLOutputType, (context, args) => views.formView((context as GqlContext).viewer, args))),
@@ -65,6 +69,7 @@ export class AppModule implements NestModule {
         ExcelModule,
         ImportModule,
         PageModule,
+        HealthModule,
       ],
       providers: [
         { provide: APP_FILTER, useClass: DomainErrorFilter },

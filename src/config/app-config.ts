@@ -30,6 +30,10 @@ export interface AppConfig {
     /** Largest uploaded file (imports), in bytes. */
     uploadBytes: number;
   };
+  health: {
+    /** Readiness fails when the SQLite database's disk has less free space than this (MB). */
+    minFreeDiskMb: number;
+  };
   /** Schema introspection: off unless asked for, or on the embedded demo database; never decided by NODE_ENV. */
   introspection: boolean;
 }
@@ -87,6 +91,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
       bodyBytes: int('MAX_REQUEST_KB', 1024, 16, 102_400, '请求体上限 KB') * 1024,
       uploadBytes: int('MAX_UPLOAD_MB', 20, 1, 1024, '上传文件上限 MB') * 1024 * 1024,
     },
+    health: { minFreeDiskMb: int('MIN_FREE_DISK_MB', 100, 0, 1_000_000, '数据库磁盘剩余空间下限 MB') },
     introspection: bool('GRAPHQL_INTROSPECTION', database.kind === 'sqlite'),
   };
   if (problems.length) throw new ConfigError(problems);

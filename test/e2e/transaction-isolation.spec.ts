@@ -75,7 +75,7 @@ describe(`transactions are isolated (${isPostgres() ? 'PostgreSQL' : 'SQLite'})`
   });
 
   it('a write waits out another process holding the write lock for 2 s, and every write succeeds', async () => {
-    const release = await holdWriteLock(2000);
+    const { released } = await holdWriteLock(2000);
     const started = Date.now();
     const results = await Promise.all(
       Array.from({ length: 40 }, (_, i) =>
@@ -85,19 +85,19 @@ describe(`transactions are isolated (${isPostgres() ? 'PostgreSQL' : 'SQLite'})`
           .send({ query: UPSERT, variables: { input: { idNumber: idNumber('500106', '19700101', 100 + i), gridCode: GRID, name: '等锁', currentAddress: `桥北路${i}号` } } }),
       ),
     );
-    await release;
+    await released;
     expect(results.map((r) => r.status)).toEqual(results.map(() => 200));
     expect(results.flatMap((r) => r.body.errors ?? [])).toEqual([]);
     expect(Date.now() - started).toBeGreaterThanOrEqual(1500);
   });
 
   it('reads are answered while another process holds the write lock', async () => {
-    const release = await holdWriteLock(1500);
+    const { released } = await holdWriteLock(1500);
     const started = Date.now();
     const read = await t.gql(ORG_UNIT, { code: GRID });
     expect(read.data.orgUnit.code).toBe(GRID);
     expect(Date.now() - started).toBeLessThan(1000);
-    await release;
+    await released;
   });
 
   async function loginLines(username: string): Promise<number> {
@@ -106,22 +106,26 @@ describe(`transactions are isolated (${isPostgres() ? 'PostgreSQL' : 'SQLite'})`
   }
 
   /** Another connection, as another process would, takes the write lock and keeps it for `ms`; resolves once taken. */
-  async function holdWriteLock(ms: number): Promise<Promise<void>> {
+  async function holdWriteLock(ms: number): Promise<{ released: Promise<void> }> {
     if (isPostgres()) {
       const other = new pg.Client({ connectionString: t.config.database.kind === 'postgres' ? t.config.database.url : '' });
       await other.connect();
       await other.query('BEGIN');
       await other.query('LOCK TABLE residents, households, audit_log IN EXCLUSIVE MODE');
-      return new Promise<void>((resolve) => setTimeout(resolve, ms)).then(async () => {
-        await other.query('COMMIT');
-        await other.end();
-      });
+      return {
+        released: new Promise<void>((resolve) => setTimeout(resolve, ms)).then(async () => {
+          await other.query('COMMIT');
+          await other.end();
+        }),
+      };
     }
     const other = new Database(t.config.database.kind === 'sqlite' ? t.config.database.sqlitePath : '');
     other.exec('BEGIN IMMEDIATE');
-    return new Promise<void>((resolve) => setTimeout(resolve, ms)).then(() => {
-      other.exec('COMMIT');
-      other.close();
-    });
+    return {
+      released: new Promise<void>((resolve) => setTimeout(resolve, ms)).then(() => {
+        other.exec('COMMIT');
+        other.close();
+      }),
+    };
   }
 });
