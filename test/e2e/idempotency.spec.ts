@@ -1,3 +1,4 @@
+import pg from 'pg';
 import request from 'supertest';
 import { UnitOfWork } from '../../src/database/unit-of-work.js';
 import { IdempotencyService } from '../../src/idempotency/idempotency.service.js';
@@ -35,10 +36,22 @@ describe(`idempotent writes (${isPostgres() ? 'PostgreSQL' : 'SQLite'})`, () => 
     return Number(n);
   };
   const run = (app: TestApp, sql: string) => app.app.get(UnitOfWork).run((m) => m.query(sql));
+  /** Triggers standing in for a failing or slow database: made by the schema's owner (the app's role may not). */
+  const asOwner = async (sql: string) => {
+    const db = t.config.database;
+    if (db.kind === 'sqlite') return run(t, sql);
+    const owner = new pg.Client({ connectionString: db.ownerUrl });
+    await owner.connect();
+    try {
+      await owner.query(sql);
+    } finally {
+      await owner.end();
+    }
+  };
   /** Environment pointing a second app (a restarted server, another process) at this test's database. */
   const sameDatabase = (): NodeJS.ProcessEnv => {
     const db = t.config.database;
-    return db.kind === 'sqlite' ? { SQLITE_PATH: db.sqlitePath } : { DATABASE_URL: db.url };
+    return db.kind === 'sqlite' ? { SQLITE_PATH: db.sqlitePath } : { DATABASE_URL: db.url, DATABASE_OWNER_URL: db.ownerUrl };
   };
 
   it('five identical recordVisit calls with one key make one visit and get five identical answers', async () => {
@@ -144,17 +157,17 @@ describe(`idempotent writes (${isPostgres() ? 'PostgreSQL' : 'SQLite'})`, () => 
     const date = nextDate();
     // The storage fails under the insert: disk full on PostgreSQL (SQLSTATE 53100); on SQLite an error the app does not know.
     if (isPostgres()) {
-      await run(t, `CREATE FUNCTION idem_fail() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION 'simulated' USING ERRCODE = '53100'; END $$`);
-      await run(t, `CREATE TRIGGER idem_fail BEFORE INSERT ON visits FOR EACH ROW EXECUTE FUNCTION idem_fail()`);
+      await asOwner(`CREATE FUNCTION idem_fail() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION 'simulated' USING ERRCODE = '53100'; END $$`);
+      await asOwner(`CREATE TRIGGER idem_fail BEFORE INSERT ON visits FOR EACH ROW EXECUTE FUNCTION idem_fail()`);
     } else {
-      await run(t, `CREATE TRIGGER idem_fail BEFORE INSERT ON visits BEGIN SELECT RAISE(ABORT, 'simulated'); END`);
+      await asOwner(`CREATE TRIGGER idem_fail BEFORE INSERT ON visits BEGIN SELECT RAISE(ABORT, 'simulated'); END`);
     }
     try {
       const failed = await send(t, t.auth, visit(date), 'transient-0001');
       expect(failed.body.errors[0].extensions.code).toBe(isPostgres() ? 'STORAGE_FULL' : 'INTERNAL_SERVER_ERROR');
       if (isPostgres()) expect(failed.status).toBe(503);
     } finally {
-      await run(t, 'DROP TRIGGER idem_fail' + (isPostgres() ? ' ON visits' : ''));
+      await asOwner('DROP TRIGGER idem_fail' + (isPostgres() ? ' ON visits' : ''));
     }
 
     const retried = await send(t, t.auth, visit(date), 'transient-0001');
@@ -196,8 +209,8 @@ describe(`idempotent writes (${isPostgres() ? 'PostgreSQL' : 'SQLite'})`, () => 
 
   (isPostgres() ? it : it.skip)('keeps a slow request’s key while it runs (the lease is renewed), so a retry waits for it', async () => {
     const date = nextDate();
-    await run(t, `CREATE FUNCTION idem_slow() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN PERFORM pg_sleep(1.5); RETURN NEW; END $$`);
-    await run(t, `CREATE TRIGGER idem_slow BEFORE INSERT ON visits FOR EACH ROW EXECUTE FUNCTION idem_slow()`);
+    await asOwner(`CREATE FUNCTION idem_slow() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN PERFORM pg_sleep(1.5); RETURN NEW; END $$`);
+    await asOwner(`CREATE TRIGGER idem_slow BEFORE INSERT ON visits FOR EACH ROW EXECUTE FUNCTION idem_slow()`);
     const timing = t.app.get(IdempotencyService).timing;
     const saved = { ...timing };
     Object.assign(timing, { leaseMs: 400, renewMs: 100, waitMs: 5000 });
@@ -210,7 +223,7 @@ describe(`idempotent writes (${isPostgres() ? 'PostgreSQL' : 'SQLite'})`, () => 
       expect(await visitsOn(date)).toBe(1);
     } finally {
       Object.assign(timing, saved);
-      await run(t, 'DROP TRIGGER idem_slow ON visits');
+      await asOwner('DROP TRIGGER idem_slow ON visits');
     }
   });
 
