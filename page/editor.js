@@ -140,6 +140,7 @@ export async function openEditor(host, options) {
     resident = saved;
     form.saved(saved);
     keepDraft({ save: null }, true); // nothing unsaved any more
+    notices.querySelector('.restored')?.remove();
     saveButton.textContent = '保存修改';
     showHeading();
     say(isNew ? `已登记 ${saved.name}` : `已保存 ${saved.name} 的修改`, 'ok');

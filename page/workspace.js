@@ -62,6 +62,7 @@ export async function workspaceView({ dict, account }) {
     const draft = drafts?.data;
     if (!draft || !drafts.kept) return;
     try {
+      await picker.choose(draft.gridCode);
       await openEditor(editorHost, { dict, oneForm, account, can, drafts, draft, onOpen: open });
     } catch (e) {
       if (e.code === 'UNAUTHENTICATED') return; // kept for the next login

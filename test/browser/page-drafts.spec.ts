@@ -1,4 +1,5 @@
 import fs from 'node:fs';
+import path from 'node:path';
 import { type Browser, type Page, type Request, type Route } from 'playwright-core';
 import { idCheckCharacter, todayIso } from '../../src/identity/index.js';
 import { isPostgres } from '../support/test-app.js';
@@ -6,6 +7,9 @@ import { CHROMIUM, apiAs, launchBrowser, loginOnPage, startServer, type Server }
 
 // CI installs Chromium (.ci/run); there a missing browser is a failure, not a skip.
 const describeInBrowser = fs.existsSync(CHROMIUM) || process.env.CI ? describe : describe.skip;
+
+/** docs/screenshots/draft.png when asked for (UPDATE_SCREENSHOTS=1, see docs/page.md). */
+const shot = (page: Page) => (process.env.UPDATE_SCREENSHOTS ? page.screenshot({ path: path.resolve(import.meta.dirname, '../../docs/screenshots/draft.png') }) : null);
 
 const idOf = (first17: string) => first17 + idCheckCharacter(first17);
 // Born in 1950 and living alone: both belong in F01 独居老人, so the visit form shows for them.
@@ -89,7 +93,9 @@ describeInBrowser(`drafts and retried saves in a real browser (${isPostgres() ? 
 
     await loginOnPage(page, 'qiaobei');
     await page.locator('.restored', { hasText: '已恢复未保存的内容' }).waitFor();
+    await shot(page);
     await expect(page.locator('#editor-title').textContent()).resolves.toContain('登记到 第一网格');
+    await expect(page.getByLabel('网格', { exact: true }).locator('option:checked').textContent()).resolves.toBe('第一网格');
     await expect(value('#f-idNumber')).resolves.toBe(FIRST);
     await expect(value('#f-name')).resolves.toBe('草稿测试老人');
     await expect(value('#f-phone')).resolves.toBe('13911112222');
@@ -220,5 +226,40 @@ describeInBrowser(`drafts and retried saves in a real browser (${isPostgres() ? 
     await loginOnPage(page, 'qiaobei');
     await expect(page.locator('.placeholder').count()).resolves.toBe(1);
     await expect(page.locator('.restored').count()).resolves.toBe(0);
+  });
+
+  it('saves a draft of a resident someone changed meanwhile through the comparison, never over their change; or gives it up', async () => {
+    await page.locator('#search-text').fill(FIRST);
+    await page.getByRole('button', { name: '查找', exact: true }).click();
+    await page.locator('.result-item', { hasText: '草稿测试老人' }).click();
+    await page.locator('#editor-title', { hasText: '第 1 版' }).waitFor();
+    await page.locator('#f-phone').fill('13800009999');
+    await draftWritten();
+    // The grid worker changes the same resident meanwhile (version 1 → 2).
+    await (await apiAs(server.url, 'xiaxue')).gql(`mutation { upsertResident(input: { idNumber: "${FIRST}", expectedVersion: 1, remarks: "他人补充的备注" }) { version } }`);
+
+    await page.reload();
+    await page.locator('.restored', { hasText: '该居民此后已被他人修改' }).waitFor();
+    await expect(value('#f-phone')).resolves.toBe('13800009999');
+    await page.getByRole('button', { name: '保存修改' }).click();
+    const conflict = page.locator('.conflict');
+    await expect(conflict.locator('tr', { hasText: '联系电话' }).locator('td').allTextContents()).resolves.toEqual(['13800009999', '13911112222']);
+    await expect(conflict.locator('tr', { hasText: '备注' }).locator('td').allTextContents()).resolves.toEqual(['（空）', '他人补充的备注']);
+    await conflict.getByRole('button', { name: '采用当前值并套用我的修改' }).click();
+    await page.getByRole('button', { name: '保存修改' }).click();
+    await page.locator('#editor-title', { hasText: '第 3 版' }).waitFor();
+    const { resident } = await (await apiAs(server.url, 'qiaobei')).gql(`{ resident(idNumber: "${FIRST}") { phone remarks } }`);
+    expect(resident).toEqual({ phone: '13800009999', remarks: '他人补充的备注' });
+    await expect(page.locator('.restored').count()).resolves.toBe(0);
+    await expect(drafts()).resolves.toEqual([]);
+
+    // Given up: the form shows what is saved, and nothing comes back.
+    await page.locator('#f-remarks').fill('不要了');
+    await page.reload();
+    await page.locator('.restored').getByRole('button', { name: '放弃这些内容' }).click();
+    await status('已放弃未保存的内容');
+    await expect(value('#f-remarks')).resolves.toBe('他人补充的备注');
+    await expect(page.locator('.restored').count()).resolves.toBe(0);
+    await expect(drafts()).resolves.toEqual([]);
   });
 });
