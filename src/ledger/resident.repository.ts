@@ -98,16 +98,6 @@ export class ResidentRepository {
     await manager.query(`DELETE FROM households WHERE id = ${p(1)} AND NOT EXISTS (SELECT 1 FROM residents WHERE household_id = ${p(2)})`, [id, id]);
   }
 
-  async insertResident(manager: EntityManager, values: LedgerRow): Promise<number> {
-    const m = this.residents;
-    const entries = Object.entries(values);
-    const rows = await manager.query(
-      `INSERT INTO residents (${entries.map(([k]) => m.column(k)).join(', ')}, version) VALUES (${entries.map((_, i) => m.placeholder(i + 1)).join(', ')}, 1) RETURNING id`,
-      entries.map(([, v]) => m.param(v)),
-    );
-    return Number(rows[0].id);
-  }
-
   /**
    * Many residents in few statements (imports): multi-row INSERTs of at most ~500 rows. Returns their ids, by ID
    * number.
