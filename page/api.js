@@ -120,6 +120,17 @@ export function errorText(e) {
 
 /** After a failed save: whether anything was saved, and that what was typed is still there. */
 export function saveFailedText(e) {
-  if (isOutage(e)) return `${OUTAGES[e.code](e)}，未保存；您填写的内容已保留，请${wait(e)}再点保存`;
-  return errorText(e);
+  if (!isOutage(e)) return errorText(e);
+  const reason = OUTAGES[e.code](e);
+  const again = `请${wait(e)}再点保存`;
+  if (e.code === 'IDEMPOTENCY_KEY_IN_PROGRESS') return `${reason}，${again}（不会重复保存）`;
+  // No answer, or not the server's: the save may have gone through; pressing again with the same key is safe.
+  if (e.code === 'NETWORK' || e.code === 'HTTP') return `${reason}，不确定是否已保存；您填写的内容已保留，${again}（不会重复保存）`;
+  return `${reason}，未保存；您填写的内容已保留，${again}`;
 }
+
+/**
+ * Whether a failed save keeps its key: yes when its outcome is unknown or it was not run (the retry must be the
+ * same request); no after a definite answer (the server would replay it for 24 hours, even once the cause is fixed).
+ */
+export const keepsKey = (e) => isOutage(e) || e?.code === 'UNAUTHENTICATED';

@@ -1,6 +1,6 @@
 // One resident on screen: the one form, saving (and its conflicts), the forms they appear in, visits.
 
-import { gql, errorText, saveFailedText, saveKey } from './api.js';
+import { gql, errorText, keepsKey, saveFailedText, saveKey } from './api.js';
 import { conflictPanel } from './conflict.js';
 import { download, h, fill, say } from './dom.js';
 import { OneFormEditor } from './one-form.js';
@@ -155,7 +155,7 @@ export async function openEditor(host, options) {
   }
 
   function failed(e, input) {
-    if (e.code === 'IDEMPOTENCY_KEY_REUSED') keepDraft({ save: null }, true); // the next press gets a fresh key
+    if (!keepsKey(e)) keepDraft({ save: null }, true); // the next press is a new request with a new key
     if (e.code === 'VALIDATION_FAILED' || e.code === 'DUPLICATE') {
       const rest = form.setServerErrors(e.extensions.fieldErrors ?? [{ path: e.extensions.path ?? ['idNumber'], message: e.message }]);
       form.focusFirstError();

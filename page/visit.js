@@ -1,6 +1,6 @@
 // Recording a visit (走访) to a key-group resident: the visit fields of the dictionary, checked by the shared validator.
 
-import { gql, saveFailedText, saveKey } from './api.js';
+import { gql, keepsKey, saveFailedText, saveKey } from './api.js';
 import { createControl } from './controls.js';
 import { h, say } from './dom.js';
 import { isEmpty, shownValue } from './dictionary.js';
@@ -99,7 +99,7 @@ export function visitPanel({ dict, resident, staff, account, draft, onDraft, onR
         const row = rows.get(fe.path?.at(-1));
         if (row) row.error.textContent = fe.message;
       }
-      if (e.code === 'IDEMPOTENCY_KEY_REUSED') keep({ save: null }, true);
+      if (!keepsKey(e)) keep({ save: null }, true); // a definite answer: the next press is a new request
       say(saveFailedText(e), 'error');
     } finally {
       button.disabled = false;

@@ -133,12 +133,12 @@ describeInBrowser(`drafts and retried saves in a real browser (${isPostgres() ? 
 
     await failSaves('upsertResident', (route) => route.abort('internetdisconnected'));
     await page.getByRole('button', { name: '保存并登记' }).click();
-    await status('网络中断，连不上服务器，未保存；您填写的内容已保留，请稍后再点保存');
+    await status('网络中断，连不上服务器，不确定是否已保存；您填写的内容已保留，请稍后再点保存（不会重复保存）');
     await page.unrouteAll();
 
     await failSaves('upsertResident', (route) => route.fulfill({ status: 502, contentType: 'text/html', body: '<html><body>502 Bad Gateway</body></html>' }));
     await page.getByRole('button', { name: '保存并登记' }).click();
-    await status('服务器出错（HTTP 502），未保存；您填写的内容已保留，请稍后再点保存');
+    await status('服务器出错（HTTP 502），不确定是否已保存；您填写的内容已保留，请稍后再点保存（不会重复保存）');
 
     // Still on screen, and still there after a reload (the failed save's key with them).
     await expect(value('#f-name')).resolves.toBe('重试测试老人');
@@ -192,11 +192,26 @@ describeInBrowser(`drafts and retried saves in a real browser (${isPostgres() ? 
     await expect(page.locator('#editor-title').textContent()).resolves.toContain('重试测试老人');
     await expect(visit.getByLabel('身体状况').inputValue()).resolves.toBe('腿脚不便，需扶持');
 
-    // A visit is sent with a key too; once recorded, only the one form's draft is left.
+    // The visit reaches the server but its answer is lost on the way back: pressing again sends the same key,
+    // and the server answers with the first visit instead of recording a second one.
     await visit.getByLabel('处置情况').selectOption('3');
+    await failSaves('recordVisit', async (route) => {
+      await route.fetch();
+      await route.abort('connectionreset');
+    });
+    await visit.getByRole('button', { name: '记录走访' }).click();
+    await status('网络中断，连不上服务器，不确定是否已保存');
+    await page.unrouteAll();
+    const replayed = page.waitForResponse((r) => r.request().postData()?.includes('recordVisit(') === true);
     await visit.getByRole('button', { name: '记录走访' }).click();
     await visit.locator('.visit-list li', { hasText: todayIso() }).waitFor();
-    expect(sent.at(-1)).toMatchObject({ operation: 'recordVisit', key: expect.stringMatching(/^[0-9a-f-]{36}$/) });
+    await expect((await replayed).headerValue('idempotent-replayed')).resolves.toBe('true');
+    const [lost, retried] = sent.slice(-2);
+    expect(lost).toMatchObject({ operation: 'recordVisit', key: expect.stringMatching(/^[0-9a-f-]{36}$/) });
+    expect(retried).toEqual(lost);
+    const { resident } = await (await apiAs(server.url, 'qiaobei')).gql(`{ resident(idNumber: "${SECOND}") { visits { physicalCondition } } }`);
+    expect(resident.visits).toEqual([{ physicalCondition: '腿脚不便，需扶持' }]);
+    // Recorded: only the one form's draft is left.
     await page.reload();
     await page.locator('.restored').waitFor();
     await expect(value('#f-remarks')).resolves.toBe('独居，女儿每周来一次');
