@@ -1,6 +1,9 @@
 /** How many changes a command reads, checks and writes together: ~500 rows per statement keeps imports fast. */
 export const CHUNK = 500;
 
+/** A record's facts before and after a change (null: created), written to the audit log once per batch. */
+export type AuditLine = { recordId: number; before: Record<string, unknown> | null; after: Record<string, unknown> | null };
+
 export interface CommandOptions {
   /** The day the changes are made on (validation of dates, 登记日期 of new residents). */
   today?: string;

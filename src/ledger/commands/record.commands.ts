@@ -10,7 +10,7 @@ import { parseIdNumber, todayIso } from '../../identity/index.js';
 import { ENTITY_NAMES, type LedgerRow, propertyOf, recordFacts } from '../entities/ledger.entities.js';
 import type { RecordLink, RecordSpec } from '../ledger-records.js';
 import { ReferenceChecker, type References, ReferenceWants } from '../reference-checker.js';
-import { CHUNK, type CommandOptions } from './command-options.js';
+import { type AuditLine, CHUNK, type CommandOptions } from './command-options.js';
 
 /** One change to one record (staff, household, visit, business). */
 export interface RecordChange {
@@ -52,9 +52,13 @@ export class RecordCommands {
     const today = options.today ?? todayIso();
     const saved: LedgerRow[] = [];
     for (let start = 0; start < changes.length; start += CHUNK) {
+      const lines: AuditLine[] = [];
       for (const p of await this.plan(manager, viewer, spec, changes.slice(start, start + CHUNK), today)) {
-        saved.push(p.stored ? await this.update(manager, viewer, spec, p) : await this.create(manager, viewer, spec, p));
+        const row = p.stored ? await this.update(manager, spec, p) : await this.create(manager, spec, p);
+        lines.push({ recordId: row.id, before: p.stored ? recordFacts(this.dictionary, spec.entity, p.stored) : null, after: recordFacts(this.dictionary, spec.entity, row) });
+        saved.push(row);
       }
+      await this.audit.recordChanges(manager, viewer, spec.entity, lines);
       options.onProgress?.(Math.min(start + CHUNK, changes.length));
     }
     return saved;
@@ -129,19 +133,16 @@ export class RecordCommands {
     }
   }
 
-  private async create(manager: EntityManager, viewer: Viewer, spec: RecordSpec, { values }: Planned): Promise<LedgerRow> {
+  private async create(manager: EntityManager, spec: RecordSpec, { values }: Planned): Promise<LedgerRow> {
     const result = await manager.createQueryBuilder().insert().into(ENTITY_NAMES[spec.entity]).values(values).execute();
-    const created = (await this.find(manager, spec, result.identifiers[0].id))!;
-    await this.audit.recordChange(manager, viewer, spec.entity, created.id, null, recordFacts(this.dictionary, spec.entity, created));
-    return created;
+    return (await this.find(manager, spec, result.identifiers[0].id))!;
   }
 
-  private async update(manager: EntityManager, viewer: Viewer, spec: RecordSpec, { change, stored, values }: Planned): Promise<LedgerRow> {
+  private async update(manager: EntityManager, spec: RecordSpec, { change, values }: Planned): Promise<LedgerRow> {
     const { id, expectedVersion } = change;
     const updated = await manager.createQueryBuilder().update(ENTITY_NAMES[spec.entity]).set(values).where('id = :id AND version = :expectedVersion', { id, expectedVersion }).execute();
     const latest = (await this.find(manager, spec, id!))!;
     if (updated.affected !== 1) throw new ConflictError(spec.label, latest.version, expectedVersion!, latest);
-    await this.audit.recordChange(manager, viewer, spec.entity, latest.id, recordFacts(this.dictionary, spec.entity, stored!), recordFacts(this.dictionary, spec.entity, latest));
     return latest;
   }
 

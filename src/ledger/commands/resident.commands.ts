@@ -11,7 +11,7 @@ import { type LedgerRow, propertyOf } from '../entities/ledger.entities.js';
 import { ReferenceChecker, ReferenceWants } from '../reference-checker.js';
 import { ResidentRepository } from '../resident.repository.js';
 import { householdFacts, residentFacts, residentView, type ResidentView } from '../resident-view.js';
-import { CHUNK, type CommandOptions, sameValue } from './command-options.js';
+import { type AuditLine, CHUNK, type CommandOptions, sameValue } from './command-options.js';
 
 /** One change to one resident, as a caller (the form, the API, an import row) asks for it. */
 export interface ResidentChange {
@@ -68,8 +68,11 @@ export class ResidentCommands {
     const saved: SavedResident[] = [];
     for (let start = 0; start < changes.length; start += CHUNK) {
       const planned = await this.plan(manager, viewer, changes.slice(start, start + CHUNK), today);
-      const created = await this.create(manager, viewer, planned.filter((p) => !p.stored), today);
-      for (const p of planned) saved.push(p.stored ? await this.update(manager, viewer, p) : created.get(p.idNumber)!);
+      const lines: AuditLine[] = [];
+      const created = await this.create(manager, planned.filter((p) => !p.stored), today, lines);
+      for (const p of planned) saved.push(p.stored ? await this.update(manager, p, lines) : created.get(p.idNumber)!);
+      // One statement for the batch's audit lines (and one look at the end of the audit chain).
+      await this.audit.recordChanges(manager, viewer, 'resident', lines);
       options.onProgress?.(start + planned.length);
     }
     return saved;
@@ -137,7 +140,7 @@ export class ResidentCommands {
   }
 
   /** New residents of a batch: their households found or created, the residents inserted, audited, a few statements each. */
-  private async create(manager: EntityManager, viewer: Viewer, planned: Planned[], today: string): Promise<Map<string, SavedResident>> {
+  private async create(manager: EntityManager, planned: Planned[], today: string, lines: AuditLine[]): Promise<Map<string, SavedResident>> {
     const saved = new Map<string, SavedResident>();
     if (!planned.length) return saved;
     const rows = planned.map((p) => ({ p, grid: p.change.gridCode!, address: p.changes.currentAddress, ...this.split(p.changes) }));
@@ -152,17 +155,17 @@ export class ResidentCommands {
     const ids = await this.residents.insertResidents(manager, values);
     // The audit line shows the household as the resident now shares it (facts another member gave it included).
     const shared = new Map((await this.residents.findHouseholds(manager, [...new Set(addressed.map(householdOf) as number[])])).map((h) => [h.id as number, h]));
-    await this.audit.recordChanges(manager, viewer, 'resident', rows.map((r, i) => {
+    rows.forEach((r, i) => {
       const id = ids.get(r.p.idNumber)!;
       saved.set(r.p.idNumber, { id, version: 1, created: true });
       const household = shared.get(householdOf(r)!) ?? null;
-      return { recordId: id, before: null, after: residentFacts(this.dictionary, residentView(this.dictionary, { ...values[i], idNumber: r.p.idNumber }, household, today)) };
-    }));
+      lines.push({ recordId: id, before: null, after: residentFacts(this.dictionary, residentView(this.dictionary, { ...values[i], idNumber: r.p.idNumber }, household, today)) });
+    });
     return saved;
   }
 
   /** A stored resident: only what differs is written; a new grid or address moves them to the household there. */
-  private async update(manager: EntityManager, viewer: Viewer, { change, stored, current, changes }: Planned): Promise<SavedResident> {
+  private async update(manager: EntityManager, { change, stored, current, changes }: Planned, lines: AuditLine[]): Promise<SavedResident> {
     const row = stored!;
     const before = residentFacts(this.dictionary, current!);
     const effective = Object.fromEntries(Object.entries(changes).filter(([k, v]) => !sameValue(before[k], v)));
@@ -187,7 +190,7 @@ export class ResidentCommands {
     }
     if (householdId !== row.householdId && row.householdId) await this.residents.deleteHouseholdIfEmpty(manager, row.householdId);
     const after = { ...before, ...(joined ? householdFacts(this.dictionary, joined) : {}), ...effective, gridCode: grid };
-    await this.audit.recordChange(manager, viewer, 'resident', row.id, before, after);
+    lines.push({ recordId: row.id, before, after });
     return { id: row.id, version: row.version + 1, created: false };
   }
 }
