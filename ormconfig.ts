@@ -4,4 +4,6 @@ import { dataSourceOptions } from './src/database/data-source-options.js';
 
 // The DataSource for the TypeORM CLI (`npx typeorm migration:run -d dist/ormconfig.js`), built from the same
 // options the app uses. Only the CLI imports this file: building it reads the environment and templates/.
-export default new DataSource(dataSourceOptions(loadConfig()));
+// On PostgreSQL it connects as the migrations' owner (DATABASE_OWNER_URL); the app grants its own role at start.
+const config = loadConfig();
+export default new DataSource({ ...dataSourceOptions(config), ...(config.database.kind === 'postgres' ? { url: config.database.ownerUrl } : {}) });

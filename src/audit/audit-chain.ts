@@ -88,3 +88,10 @@ export async function verifyAuditChain(db: DatabaseTarget, onProgress?: (done: n
   }
   return { ok: true, rows, firstBroken: null, head: prev };
 }
+
+/** The stored hash of one row, or null when there is no such row: to check a head noted down earlier. */
+export async function auditRowHash(db: DatabaseTarget, id: number): Promise<string | null> {
+  let hash: string | null = null;
+  for await (const [row] of rowCursor(db, `SELECT hash FROM audit_log WHERE id = ${db.kind === 'postgres' ? '$1' : '?'}`, [id])) hash = text(row.hash);
+  return hash;
+}

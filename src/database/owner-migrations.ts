@@ -79,8 +79,10 @@ function grantsFor(role: string): string[] {
     `GRANT USAGE ON SCHEMA public TO ${r}`,
     `GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO ${r}`,
     `REVOKE TRUNCATE, REFERENCES, TRIGGER ON ALL TABLES IN SCHEMA public FROM ${r}`,
-    `GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO ${r}`,
+    // UPDATE: bulk writes give explicit ids and move the sequence past them (setval).
+    `GRANT USAGE, SELECT, UPDATE ON ALL SEQUENCES IN SCHEMA public TO ${r}`,
     `REVOKE UPDATE, DELETE ON "audit_log" FROM ${r}`,
+    `REVOKE UPDATE ON SEQUENCE audit_log_id_seq FROM ${r}`,
     `REVOKE INSERT, UPDATE, DELETE ON "migrations" FROM ${r}`,
   ];
 }

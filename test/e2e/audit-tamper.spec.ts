@@ -7,13 +7,15 @@ import Database from 'better-sqlite3';
 import pg from 'pg';
 import { DataSource } from 'typeorm';
 import { chainHash, type ChainedRow, verifyAuditChain } from '../../src/audit/audit-chain.js';
+import { systemViewer } from '../../src/access/viewer.js';
+import { AuditService } from '../../src/audit/audit.service.js';
 import { ScrubbingLogger } from '../../src/common/scrubbing-logger.js';
 import { loadConfig } from '../../src/config/app-config.js';
 import { dataSourceOptions } from '../../src/database/data-source-options.js';
 import type { DatabaseTarget } from '../../src/database/row-cursor.js';
 import { UnitOfWork } from '../../src/database/unit-of-work.js';
 import { MIGRATIONS } from '../../migrations/index.js';
-import { createTestApp, freshDatabaseEnv, isPostgres, type TestApp } from '../support/test-app.js';
+import { createTestApp, freshDatabaseEnv, isPostgres, TEST_PASSWORD, type TestApp } from '../support/test-app.js';
 
 // Tampering as an attacker would: with SQL through the app's own connection and role, and with a raw connection
 // that steps around the triggers (file access on SQLite, the owner role on PostgreSQL), then `npm run audit:verify`
@@ -40,7 +42,7 @@ describe(`a tamper-evident audit log (${isPostgres() ? 'PostgreSQL' : 'SQLite'})
   const p = (n: number) => (isPostgres() ? `$${n}` : '?');
 
   beforeAll(async () => {
-    t = await createTestApp({ logger });
+    t = await createTestApp({ logger, env: { LOGIN_MAX_FAILURES: '1000' } }); // many logins from one address below
     // A few lines of each kind: account creates (with field changes) and logins (with a filter).
     for (const username of ['audit-a', 'audit-b', 'audit-c']) await t.as({ username, role: 'admin' });
     await t.login('audit-a', 'wrong-password-123');
@@ -62,6 +64,29 @@ describe(`a tamper-evident audit log (${isPostgres() ? 'PostgreSQL' : 'SQLite'})
     const result = await verifyAuditChain(t.config.database, (done, total) => progress.push([done, total]));
     expect(result).toMatchObject({ ok: true, rows: log.length, firstBroken: null, head: { id: Number(log.at(-1)!.id), hash: log.at(-1)!.hash } });
     expect(progress.at(-1)).toEqual([log.length, log.length]);
+  });
+
+  it('keeps one chain while many transactions append at once', async () => {
+    const before = (await rows()).length;
+    const audit = t.app.get(AuditService);
+    const uow = t.app.get(UnitOfWork);
+    const who = systemViewer('test');
+    const results = await Promise.all([
+      // Logins each append in a transaction of their own…
+      ...Array.from({ length: 20 }, () => t.login('audit-b', TEST_PASSWORD)),
+      // …beside transactions that append and then take a while to commit (others must wait for the chain's end).
+      ...Array.from({ length: 8 }, (_, i) =>
+        uow.run(async (m) => {
+          await audit.recordAccess(who, 'export', { filter: { n: i }, rowCount: i }, m);
+          await audit.recordAccess(who, 'export', { filter: { n: i, second: true }, rowCount: i }, m);
+          await m.query(isPostgres() ? 'SELECT pg_sleep(0.02)' : 'SELECT 1');
+        }),
+      ),
+    ]);
+    expect(results.filter((r) => r && 'errors' in r && r.errors)).toEqual([]);
+    const log = await rows();
+    expect(log.length).toBe(before + 20 + 16);
+    expect(await verifyAuditChain(t.config.database)).toMatchObject({ ok: true, rows: log.length });
   });
 
   (isPostgres() ? it.skip : it)('refuses REPLACE, UPSERT, UPDATE, DELETE and a line off the chain, even on a raw connection (SQLite)', async () => {
@@ -105,6 +130,8 @@ describe(`a tamper-evident audit log (${isPostgres() ? 'PostgreSQL' : 'SQLite'})
       ['DROP TRIGGER audit_log_no_change ON audit_log', /must be owner/],
       ['DROP TABLE audit_log', /must be owner/],
       ["SET session_replication_role = 'replica'", /permission denied/],
+      ["SELECT setval('audit_log_id_seq', 1)", /permission denied/],
+      ['LOCK TABLE audit_log IN EXCLUSIVE MODE', /permission denied/],
       [`UPDATE audit_log SET username = '冒名' WHERE id = ${k}`, /permission denied/],
       [`DELETE FROM audit_log WHERE id = ${k}`, /permission denied/],
       ['TRUNCATE audit_log', /permission denied/],
@@ -221,12 +248,36 @@ describe(`a tamper-evident audit log (${isPostgres() ? 'PostgreSQL' : 'SQLite'})
     }
   });
 
+  it('a cut-off end still chains, but the head noted down earlier (--head) is missing', async () => {
+    const log = await rows();
+    const last = log.at(-1)!;
+    const columns = Object.keys(last);
+    const { target, undo } = await tampered(
+      [[`DELETE FROM audit_log WHERE id = ${p(1)}`, [Number(last.id)]]],
+      [[`INSERT INTO audit_log (${columns.join(', ')}) VALUES (${columns.map((_, i) => p(i + 1)).join(', ')})`, columns.map((c) => last[c])]],
+    );
+    try {
+      expect(await verifyAuditChain(target)).toMatchObject({ ok: true, rows: log.length - 1 });
+      const res = await cli(target, ['--head', `${last.id}:${last.hash}`]);
+      expect(res.code).toBe(3);
+      expect(res.stdout).toContain(`记下的链尾第 ${last.id} 条已不存在（HEAD_MISSING）`);
+    } finally {
+      await undo();
+    }
+  });
+
   it('audit:verify: intact after all that (exit 0, count and head), --help, unknown arguments', async () => {
     const log = await rows();
     const intact = await cli(t.config.database);
     expect(intact.code).toBe(0);
     expect(intact.stdout).toContain(`审计日志完整：${log.length} 条，链尾为第 ${log.at(-1)!.id} 条，哈希 ${log.at(-1)!.hash}`);
     expect(intact.stderr).toMatch(/核对审计日志 \[█+\] 100\.0%/);
+    const [last, earlier] = [log.at(-1)!, log[1]];
+    const held = await cli(t.config.database, [`--head=${last.id}:${last.hash}`]);
+    expect([held.code, held.stdout]).toEqual([0, expect.stringContaining(`记下的链尾第 ${last.id} 条仍在，哈希未变`)]);
+    const rewritten = await cli(t.config.database, ['--head', `${earlier.id}:${last.hash}`]);
+    expect([rewritten.code, rewritten.stdout]).toEqual([3, expect.stringContaining('HEAD_CHANGED')]);
+    expect((await cli(t.config.database, ['--head', 'latest'])).code).toBe(2);
     const help = await cli(t.config.database, ['--help']);
     expect(help.code).toBe(0);
     expect(help.stdout).toMatch(/audit:verify[\s\S]*退出码/);

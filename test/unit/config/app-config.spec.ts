@@ -30,6 +30,15 @@ describe('loadConfig', () => {
     expect(loadConfig({ SQLITE_PATH: '/var/lib/ybt.sqlite' }, '/srv').database).toEqual({ kind: 'sqlite', sqlitePath: '/var/lib/ybt.sqlite' });
   });
 
+  it('takes the migrations\' owner role from DATABASE_OWNER_URL (the app\'s own URL when unset), on the same database only', () => {
+    const app = 'postgres://app:secret@db:5432/ybt';
+    expect(loadConfig({ DATABASE_URL: app, JWT_SECRET: SECRET }).database).toEqual({ kind: 'postgres', url: app, ownerUrl: app });
+    expect(loadConfig({ DATABASE_URL: app, DATABASE_OWNER_URL: 'postgres://ybt_owner:other@db:5432/ybt', JWT_SECRET: SECRET }).database)
+      .toEqual({ kind: 'postgres', url: app, ownerUrl: 'postgres://ybt_owner:other@db:5432/ybt' });
+    expect(() => loadConfig({ DATABASE_URL: app, DATABASE_OWNER_URL: 'postgres://ybt_owner@db:5432/elsewhere', JWT_SECRET: SECRET })).toThrow(/DATABASE_OWNER_URL 须与 DATABASE_URL 指向同一/);
+    expect(() => loadConfig({ DATABASE_URL: app, DATABASE_OWNER_URL: 'postgres://ybt_owner@other-host:5432/ybt', JWT_SECRET: SECRET })).toThrow(/DATABASE_OWNER_URL/);
+  });
+
   it('keeps introspection off in a PostgreSQL deployment whatever NODE_ENV says, unless GRAPHQL_INTROSPECTION asks', () => {
     const pg = { DATABASE_URL: 'postgres://app@db/ybt', JWT_SECRET: SECRET };
     expect(loadConfig({ ...pg, NODE_ENV: 'development' }).introspection).toBe(false);
