@@ -93,7 +93,9 @@ export async function restorePostgres(file: string, db: PostgresTarget): Promise
   const bar = new UnitProgress('恢复 PostgreSQL', kept.length, (n) => `${n} 项`);
   let done = 0;
   try {
-    await runPgTool('pg_restore', ['--single-transaction', '--exit-on-error', '--no-owner', '--verbose', `--use-list=${listFile}`, file], {
+    // Owned by the role restoring (the owner), no grants from the source cluster (its app role may be named
+    // otherwise): the server grants its own role what it needs when it starts (owner-migrations.ts).
+    await runPgTool('pg_restore', ['--single-transaction', '--exit-on-error', '--no-owner', '--no-acl', '--verbose', `--use-list=${listFile}`, file], {
       url: db.url,
       onLine: (line) => /^pg_restore: (creating|processing data|executing) /.test(line) && bar.update(++done),
     });
