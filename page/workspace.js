@@ -35,6 +35,7 @@ export async function workspaceView({ dict, account }) {
     return { el, resumeDraft: async () => {} };
   }
   const drafts = can.write ? openDrafts(account) : null;
+  el.setAttribute('aria-busy', 'true'); // until a draft left unsaved is back on screen (resumeDraft)
   const { oneForm } = await gql(ONE_FORM);
   let choice = { scope: null, grid: null };
   const editorHost = h('div', { class: 'editor-host', id: 'editor' },
@@ -60,7 +61,7 @@ export async function workspaceView({ dict, account }) {
   /** The form this account left unsaved in this tab (login expired, a reload, a failed save), as it was. */
   async function resumeDraft() {
     const draft = drafts?.data;
-    if (!draft || !drafts.kept) return;
+    if (!draft || !drafts.kept) return el.removeAttribute('aria-busy');
     try {
       await picker.choose(draft.gridCode);
       await openEditor(editorHost, { dict, oneForm, account, can, drafts, draft, onOpen: open });
@@ -68,6 +69,8 @@ export async function workspaceView({ dict, account }) {
       if (e.code === 'UNAUTHENTICATED') return; // kept for the next login
       if (!isOutage(e)) drafts.update(() => null, true); // the resident is gone or out of reach: nothing to go back to
       say(`未能恢复未保存的内容：${errorText(e)}`, 'error');
+    } finally {
+      el.removeAttribute('aria-busy');
     }
   }
 

@@ -48,6 +48,8 @@ describeInBrowser(`drafts and retried saves in a real browser (${isPostgres() ? 
   const drafts = () => page.evaluate<string[]>("Object.keys(sessionStorage).filter((k) => k.startsWith('ybt.draft.'))");
   const value = (id: string) => page.locator(id).inputValue();
   const chooseGrid = () => page.getByLabel('网格', { exact: true }).selectOption({ label: '第一网格' });
+  /** Until the workspace is ready: a draft left unsaved is back on screen, or there was none. */
+  const settled = () => page.locator('.workspace:not([aria-busy])').waitFor();
   /** Until the pause in typing has passed and the draft is in sessionStorage. */
   const draftWritten = () => page.waitForFunction("Object.keys(sessionStorage).some((k) => k.startsWith('ybt.draft.'))");
 
@@ -112,7 +114,7 @@ describeInBrowser(`drafts and retried saves in a real browser (${isPostgres() ? 
 
     // Saved: a reload brings no draft back.
     await page.reload();
-    await page.locator('.workspace').waitFor();
+    await settled();
     await expect(page.locator('.placeholder').count()).resolves.toBe(1);
     await expect(page.locator('.restored').count()).resolves.toBe(0);
   });
@@ -226,6 +228,7 @@ describeInBrowser(`drafts and retried saves in a real browser (${isPostgres() ? 
     await page.locator('#login-username').waitFor();
     await expect(page.locator('#login-error').textContent()).resolves.toContain('您填写的内容已保留');
     await loginOnPage(page, 'xiaxue');
+    await settled();
     await expect(page.locator('.placeholder').count()).resolves.toBe(1);
     await expect(page.locator('.restored').count()).resolves.toBe(0);
     await expect(page.locator('#f-remarks').count()).resolves.toBe(0);
@@ -239,6 +242,7 @@ describeInBrowser(`drafts and retried saves in a real browser (${isPostgres() ? 
     await page.locator('#login-username').waitFor();
     await expect(drafts()).resolves.toEqual([]);
     await loginOnPage(page, 'qiaobei');
+    await settled();
     await expect(page.locator('.placeholder').count()).resolves.toBe(1);
     await expect(page.locator('.restored').count()).resolves.toBe(0);
   });
@@ -258,6 +262,7 @@ describeInBrowser(`drafts and retried saves in a real browser (${isPostgres() ? 
     await expect(value('#f-phone')).resolves.toBe('13800009999');
     await page.getByRole('button', { name: '保存修改' }).click();
     const conflict = page.locator('.conflict');
+    await conflict.waitFor();
     await expect(conflict.locator('tr', { hasText: '联系电话' }).locator('td').allTextContents()).resolves.toEqual(['13800009999', '13911112222']);
     await expect(conflict.locator('tr', { hasText: '备注' }).locator('td').allTextContents()).resolves.toEqual(['（空）', '他人补充的备注']);
     await conflict.getByRole('button', { name: '采用当前值并套用我的修改' }).click();
