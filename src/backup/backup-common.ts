@@ -66,8 +66,7 @@ export async function checkAuditChain(db: DatabaseTarget, hasChain: boolean): Pr
 /** Backups and restores connect as the owner of the tables (DATABASE_OWNER_URL), who may read and create them all. */
 export function ownerTarget(config: AppConfig): DatabaseTarget {
   const db = config.database;
-  if (db.kind === 'sqlite') return db;
-  return { ...db, url: (db as { ownerUrl?: string }).ownerUrl || db.url };
+  return db.kind === 'sqlite' ? db : { ...db, url: db.ownerUrl };
 }
 
 export const quoteIdent = (name: string) => `"${name.replaceAll('"', '""')}"`;

@@ -35,7 +35,7 @@ await runCli(async () => {
     syncFolder(out);
     console.log(`已写入 ${o.out}（${formatBytes(summary.bytes)}，${db.kind === 'sqlite' ? 'SQLite 在线备份' : 'pg_dump 自定义格式'}），各表行数：`);
     console.log(formatCounts(summary.tables));
-    if (summary.chainHead) console.log(`审计日志最后一条：第 ${summary.chainHead.id} 条，哈希 ${summary.chainHead.hash}（恢复时核对到的链尾应与此相同）`);
+    if (summary.chainHead) console.log(`审计日志链尾为第 ${summary.chainHead.id} 条，哈希 ${summary.chainHead.hash}（恢复后核对到的链尾应与此相同）`);
   } catch (e) {
     fs.rmSync(partial, { force: true });
     throw e;

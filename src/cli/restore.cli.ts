@@ -30,7 +30,7 @@ await runCli(async () => {
   console.log(`已恢复到 ${where}，各表行数：`);
   console.log(formatCounts(report.tables));
   console.log(`检查通过：${db.kind === 'sqlite' ? 'integrity_check 正常；' : ''}是一表通的数据库（迁移记录均为本系统的）；${
-    report.chain ? `审计日志哈希链完整（${report.chain.rows} 条${report.chain.head ? `，最后一条第 ${report.chain.head.id} 条，哈希 ${report.chain.head.hash}` : ''}）` : '备份来自审计日志哈希链之前的版本，未核对哈希链'
+    report.chain ? `审计日志哈希链完整（${report.chain.rows} 条${report.chain.head ? `，链尾为第 ${report.chain.head.id} 条，哈希 ${report.chain.head.hash}` : ''}）` : '备份来自审计日志哈希链之前的版本，未核对哈希链'
   }`);
   if (report.migrationsNote) console.log(report.migrationsNote);
 });

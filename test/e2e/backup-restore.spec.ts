@@ -6,6 +6,7 @@ import { promisify } from 'node:util';
 import Database from 'better-sqlite3';
 import pg from 'pg';
 import { verifyAuditChain } from '../../src/audit/audit-chain.js';
+import { pgTool } from '../../src/backup/pg-tools.js';
 import { loadConfig } from '../../src/config/app-config.js';
 import { GRID, idNumber, insertOrgFixture } from '../support/fixtures.js';
 import { createTestApp, freshDatabaseEnv, isPostgres, type TestApp } from '../support/test-app.js';
@@ -80,8 +81,7 @@ describe(`npm run backup / restore (${isPostgres() ? 'PostgreSQL' : 'SQLite'})`,
     await insertOrgFixture(t.dataSource);
     for (let i = 0; i < 30; i++) await addResident();
     const db = t.config.database;
-    const owner = db.kind === 'postgres' ? (db as { ownerUrl?: string }).ownerUrl : undefined;
-    env = db.kind === 'sqlite' ? { ...process.env, SQLITE_PATH: db.sqlitePath, DATABASE_URL: '' } : { ...process.env, DATABASE_URL: db.url, ...(owner ? { DATABASE_OWNER_URL: owner } : {}) };
+    env = db.kind === 'sqlite' ? { ...process.env, SQLITE_PATH: db.sqlitePath, DATABASE_URL: '' } : { ...process.env, DATABASE_URL: db.url, DATABASE_OWNER_URL: db.ownerUrl };
   });
   afterAll(async () => {
     await t.close();
@@ -123,8 +123,8 @@ describe(`npm run backup / restore (${isPostgres() ? 'PostgreSQL' : 'SQLite'})`,
     const restored = await run(RESTORE, [backup], target);
     expect(countsIn(restored.stdout)).toEqual(reported);
     expect(restored.stdout).toMatch(isPostgres() ? /检查通过：是一表通的数据库/ : /检查通过：integrity_check 正常；是一表通的数据库/);
-    const head = /最后一条：第 (\d+) 条，哈希 ([0-9a-f]{64})/.exec(started.stdout)!;
-    expect(restored.stdout).toContain(`最后一条第 ${head[1]} 条，哈希 ${head[2]}`);
+    const head = /审计日志链尾为第 (\d+) 条，哈希 ([0-9a-f]{64})/.exec(started.stdout)!;
+    expect(restored.stdout).toContain(`审计日志哈希链完整（${reported.audit_log} 条，链尾为第 ${head[1]} 条，哈希 ${head[2]}）`);
 
     // The restored database itself, read directly.
     for (const [table, rows] of Object.entries(reported)) expect([table, Number((await query(target, `SELECT count(*) AS n FROM "${table}"`))![0].n)]).toEqual([table, rows]);
@@ -226,7 +226,7 @@ describe(`npm run backup / restore (${isPostgres() ? 'PostgreSQL' : 'SQLite'})`,
       const source = await freshDatabaseEnv('someone_else');
       await query(source, "CREATE TABLE customers (id serial PRIMARY KEY, name text); INSERT INTO customers (name) VALUES ('张三')");
       const archive = path.join(dir, 'other.dump');
-      await exec('/usr/lib/postgresql/15/bin/pg_dump', ['-Fc', '-f', archive, '-d', source.DATABASE_OWNER_URL || source.DATABASE_URL!]).catch(() => exec('pg_dump', ['-Fc', '-f', archive, '-d', source.DATABASE_OWNER_URL || source.DATABASE_URL!]));
+      await exec(pgTool('pg_dump'), ['-Fc', '-f', archive, '-d', source.DATABASE_OWNER_URL || source.DATABASE_URL!]);
       const asArchive = await fails(RESTORE, [archive], target);
       expect(asArchive.code).toBe(1);
       expect(asArchive.stderr).toMatch(/错误：这个 pg_dump 归档不是一表通的数据库/);
