@@ -37,6 +37,9 @@ export function infrastructureError(error: unknown): InfrastructureError | null 
   if (code === 'SQLITE_CANTOPEN') return new DatabaseUnavailableError();
   if (code.startsWith('08') || code.startsWith('57P') || code === '53300' || code === '53000' || code === '53200') return new DatabaseUnavailableError();
   if (NETWORK_CODES.has(code)) return new DatabaseUnavailableError();
+  // TypeORM releases a PostgreSQL runner whose connection broke; the transaction's next statement then says so.
+  const name = (error as { name?: unknown } | null)?.name;
+  if (name === 'QueryRunnerProviderAlreadyReleasedError' || name === 'QueryRunnerAlreadyReleasedError') return new DatabaseUnavailableError();
   const message = (error as { message?: unknown } | null)?.message;
   if (typeof message === 'string' && PG_LOST_CONNECTION.test(message)) return new DatabaseUnavailableError();
   return null;

@@ -108,7 +108,7 @@ describe(`transactions are isolated (${isPostgres() ? 'PostgreSQL' : 'SQLite'})`
   /** Another connection, as another process would, takes the write lock and keeps it for `ms`; resolves once taken. */
   async function holdWriteLock(ms: number): Promise<{ released: Promise<void> }> {
     if (isPostgres()) {
-      const other = new pg.Client({ connectionString: t.config.database.kind === 'postgres' ? t.config.database.url : '' });
+      const other = new pg.Client({ connectionString: t.config.database.kind === 'postgres' ? t.config.database.ownerUrl : '' });
       await other.connect();
       await other.query('BEGIN');
       await other.query('LOCK TABLE residents, households, audit_log IN EXCLUSIVE MODE');
