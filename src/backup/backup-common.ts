@@ -14,6 +14,7 @@ export type BackupErrorCode =
   | 'BACKUP_FROM_NEWER_VERSION' // migrations this program does not know
   | 'BACKUP_CHECK_FAILED' // integrity_check or the audit chain failed
   | 'DATABASE_NOT_FOUND' // nothing to back up at SQLITE_PATH
+  | 'DATABASE_UNAVAILABLE' // PostgreSQL does not answer or refuses the login
   | 'TARGET_NOT_EMPTY'
   | 'TARGET_IN_USE'
   | 'PG_TOOL_MISSING'

@@ -18,7 +18,9 @@ const TRUNCATED = /end of file|could not read|uncompress|decompress|corrupt|unex
 
 async function withClient<T>(url: string, work: (query: Query) => Promise<T>): Promise<T> {
   const client = new pg.Client({ connectionString: url });
-  await client.connect();
+  await client.connect().catch((e: Error) => {
+    throw new BackupError('DATABASE_UNAVAILABLE', `无法连接 PostgreSQL（${e.message}）：请检查 DATABASE_URL、DATABASE_OWNER_URL`);
+  });
   try {
     return await work(async (sql) => (await client.query(sql)).rows);
   } finally {
@@ -97,7 +99,9 @@ export async function restorePostgres(file: string, db: PostgresTarget): Promise
     // otherwise): the server grants its own role what it needs when it starts (owner-migrations.ts).
     await runPgTool('pg_restore', ['--single-transaction', '--exit-on-error', '--no-owner', '--no-acl', '--verbose', `--use-list=${listFile}`, file], {
       url: db.url,
-      onLine: (line) => /^pg_restore: (creating|processing data|executing) /.test(line) && bar.update(++done),
+      onLine: (line) => {
+        if (/^pg_restore: (creating|processing data|executing) /.test(line)) bar.update(++done);
+      },
     });
   } catch (e) {
     if (!(e instanceof PgToolFailure)) throw e;
@@ -111,7 +115,12 @@ export async function restorePostgres(file: string, db: PostgresTarget): Promise
   try {
     return await checkRestored(db);
   } catch (e) {
-    await dropRestored(db.url, before);
+    try {
+      await dropRestored(db.url, before);
+    } catch (dropError) {
+      const why = e instanceof Error ? e.message : String(e);
+      throw new BackupError('BACKUP_CHECK_FAILED', `${why}；清除已恢复的内容时又出错（${(dropError as Error).message}），请手动清空该库`);
+    }
     throw e;
   }
 }
