@@ -2,10 +2,11 @@ import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { type INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
+import type { NestExpressApplication } from '@nestjs/platform-express';
 import pg from 'pg';
 import { AppModule } from '../src/app.module.js';
+import { configureHttp } from '../src/app.setup.js';
 import { loadDefinitions } from '../src/common/definition/definitions.js';
 import { type AppConfig, loadConfig } from '../src/config/app-config.js';
 
@@ -40,43 +41,75 @@ export interface BenchDatabase {
   env(): Promise<NodeJS.ProcessEnv>;
 }
 
+/** A PostgreSQL database for benchmarks: the app's role and the owner's (migrations, emptying), as deployed. */
+export interface BenchPostgres {
+  url: string;
+  ownerUrl: string;
+  stop(): void;
+}
+
+const POSTGRES_SH = path.join(ROOT, 'scripts/postgres.sh');
+
 /**
- * SQLite always; PostgreSQL from BENCH_DATABASE_URL, or a throw-away server started here when the binaries exist.
- * Not DATABASE_URL: each run empties the database (DROP SCHEMA public), which must never be the ledger's own.
+ * BENCH_DATABASE_URL (and BENCH_DATABASE_OWNER_URL when its role cannot run migrations), or a server of
+ * scripts/postgres.sh in `dir` on `port` (two roles, as deployed). Not DATABASE_URL: benchmarks empty the
+ * database (DROP SCHEMA public), which must never be the ledger's own.
  */
+export function benchPostgres(dir: string, port: number): BenchPostgres {
+  const given = process.env.BENCH_DATABASE_URL;
+  if (given) return { url: given, ownerUrl: process.env.BENCH_DATABASE_OWNER_URL || given, stop: () => {} };
+  if (process.env.DATABASE_URL) console.warn('基准测试不使用 DATABASE_URL（会清空数据库）；要用已有的 PostgreSQL，请用 BENCH_DATABASE_URL（及 BENCH_DATABASE_OWNER_URL）指定一个专用库');
+  const run = (...args: string[]) => execFileSync(POSTGRES_SH, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }).trim();
+  let url: string;
+  try {
+    url = run('start', dir, String(port));
+  } catch (e) {
+    // A kept directory from before the two roles cannot be converted: it holds only benchmark data, so start afresh.
+    if (!/before the owner and app roles/.test(String((e as { stderr?: string }).stderr))) throw e;
+    console.log(`${dir} 是旧版（单一角色）的 PostgreSQL 目录：删除后重建`);
+    run('stop', dir);
+    fs.rmSync(dir, { recursive: true, force: true });
+    fs.mkdirSync(dir, { recursive: true, mode: 0o755 });
+    url = run('start', dir, String(port));
+  }
+  return { url, ownerUrl: run('owner-url', dir, String(port)), stop: () => void run('stop', dir) };
+}
+
+/** Empties the database (as its owner: the app's role may not drop the schema); the app's env for it. */
+export async function emptyPostgres(db: BenchPostgres): Promise<NodeJS.ProcessEnv> {
+  const client = new pg.Client({ connectionString: db.ownerUrl });
+  await client.connect();
+  await client.query('DROP SCHEMA IF EXISTS public CASCADE; CREATE SCHEMA public;');
+  await client.end();
+  return postgresEnv(db);
+}
+
+/** The app's environment for this database: migrations as the owner, everything else as the app's role. */
+export function postgresEnv(db: BenchPostgres): NodeJS.ProcessEnv {
+  return { ...process.env, DATABASE_URL: db.url, DATABASE_OWNER_URL: db.ownerUrl, JWT_SECRET: BENCH_JWT_SECRET };
+}
+
+/** SQLite always; PostgreSQL (see benchPostgres) when wanted and available, else a loud warning. */
 export function benchDatabases(): { databases: BenchDatabase[]; stop(): void } {
   // World-traversable, so the postgres system user can reach the server's directory inside it.
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'yibiaotong-bench-'));
   fs.chmodSync(tmp, 0o755);
   const databases: BenchDatabase[] = [
-    { label: 'SQLite', env: async () => ({ ...process.env, DATABASE_URL: '', SQLITE_PATH: path.join(fs.mkdtempSync(path.join(tmp, 'db-')), 'bench.sqlite') }) },
+    { label: 'SQLite', env: async () => ({ ...process.env, DATABASE_URL: '', DATABASE_OWNER_URL: '', SQLITE_PATH: path.join(fs.mkdtempSync(path.join(tmp, 'db-')), 'bench.sqlite') }) },
   ];
   let stop = () => fs.rmSync(tmp, { recursive: true, force: true });
-  let url = process.env.BENCH_DATABASE_URL;
-  if (!url && process.env.DATABASE_URL) console.warn('基准测试不使用 DATABASE_URL（每次运行都会清空数据库）；要用已有的 PostgreSQL，请用 BENCH_DATABASE_URL 指定一个专用库');
-  if (!url && benchWants('PostgreSQL')) {
+  if (benchWants('PostgreSQL')) {
     try {
-      url = execFileSync(path.join(ROOT, 'scripts/postgres.sh'), ['start', path.join(tmp, 'pg'), '55499'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }).trim();
+      const db = benchPostgres(path.join(tmp, 'pg'), 55499);
+      databases.push({ label: 'PostgreSQL', env: () => emptyPostgres(db) });
       const rm = stop;
       stop = () => {
-        execFileSync(path.join(ROOT, 'scripts/postgres.sh'), ['stop', path.join(tmp, 'pg')]);
+        db.stop();
         rm();
       };
     } catch (e) {
       console.warn(`！！！未能启动 PostgreSQL，本次只测 SQLite：${String((e as { stderr?: string }).stderr || e).trim()}`);
     }
-  }
-  if (url) {
-    databases.push({
-      label: 'PostgreSQL',
-      env: async () => {
-        const client = new pg.Client({ connectionString: url });
-        await client.connect();
-        await client.query('DROP SCHEMA IF EXISTS public CASCADE; CREATE SCHEMA public;');
-        await client.end();
-        return { ...process.env, DATABASE_URL: url, JWT_SECRET: BENCH_JWT_SECRET };
-      },
-    });
   }
   return { databases: databases.filter((d) => benchWants(d.label)), stop };
 }
@@ -89,9 +122,11 @@ export function benchWants(label: BenchDatabase['label']): boolean {
   return wanted.includes(label.toLowerCase()) || (label === 'PostgreSQL' && wanted.includes('postgres'));
 }
 
-export async function startApp(env: NodeJS.ProcessEnv): Promise<{ app: INestApplication; config: AppConfig; url: string }> {
+/** The app as `npm start` serves it (body limits, proxy and all), on a free loopback port. */
+export async function startApp(env: NodeJS.ProcessEnv): Promise<{ app: NestExpressApplication; config: AppConfig; url: string }> {
   const config = loadConfig(env, ROOT);
-  const app = await NestFactory.create(AppModule.forRoot(config, await loadDefinitions(config.templatesDir)), { logger: ['error'] });
+  const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config, await loadDefinitions(config.templatesDir)), { logger: ['error'] });
+  configureHttp(app, config);
   await app.listen(0, '127.0.0.1');
   return { app, config, url: `${await app.getUrl()}/graphql`.replace('[::1]', '127.0.0.1') };
 }

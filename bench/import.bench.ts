@@ -39,6 +39,7 @@ export async function runImportBench(): Promise<void> {
   try {
     for (const db of databases) {
       const env: NodeJS.ProcessEnv = { ...(await db.env()), SEED_DEMO: 'false' };
+      console.log(`${db.label}：导入 ${fmt(ROWS)} 行 F01……`);
       const out = execFileSync(process.execPath, [...process.execArgv, path.join(ROOT, 'dist/bench/import-child.js'), file], { env, encoding: 'utf8', maxBuffer: 1 << 20 });
       const r = JSON.parse(out.trim().split('\n').pop()!);
       if (r.creates !== ROWS || r.errors !== 0 || r.changed !== ROWS) throw new Error(`导入结果不对：${out}`);

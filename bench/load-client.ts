@@ -1,14 +1,17 @@
+import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 
 // A load generator in its own process, so the client's CPU is not taken from the server being measured.
-//   BENCH_TOKEN=<login token> node dist/bench/load-client.js <url> <requests.json> <concurrency>
+//   BENCH_TOKEN=<login token> [BENCH_IDEMPOTENCY_KEYS=1] node dist/bench/load-client.js <url> <requests.json> <concurrency>
 //   → prints {"seconds":…,"ok":…,"failures":…,"failuresByCode":{…},"firstError":…}
-// The token comes through the environment, not argv, so it does not show in `ps`.
+// The token comes through the environment, not argv, so it does not show in `ps`. BENCH_IDEMPOTENCY_KEYS: a new
+// Idempotency-Key on every request, as the page sends with every save.
 const [url, file, concurrencyText] = process.argv.slice(2);
 const token = process.env.BENCH_TOKEN;
 if (!token) throw new Error('BENCH_TOKEN 未设置：负载客户端需要登录令牌');
 const bodies: string[] = JSON.parse(fs.readFileSync(file, 'utf8')).map((b: unknown) => JSON.stringify(b));
 const headers = { 'content-type': 'application/json', authorization: `Bearer ${token}` };
+const withKeys = Boolean(process.env.BENCH_IDEMPOTENCY_KEYS);
 
 let next = 0;
 let ok = 0;
@@ -25,7 +28,7 @@ const fail = (code: string, detail: unknown) => {
 async function send(body: string): Promise<void> {
   let res: Response;
   try {
-    res = await fetch(url, { method: 'POST', headers, body });
+    res = await fetch(url, { method: 'POST', headers: withKeys ? { ...headers, 'idempotency-key': randomUUID() } : headers, body });
   } catch (e) {
     return fail('NETWORK', String((e as Error).cause ?? e));
   }

@@ -1,4 +1,3 @@
-import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -9,7 +8,7 @@ import { SeedService } from '../src/seed/seed.service.js';
 import { resolvePeriod, ViewsService } from '../src/views/views.service.js';
 import { birthKeyYearsBefore } from '../src/views/view-sql.js';
 import { todayIso } from '../src/identity/index.js';
-import { BENCH_JWT_SECRET, benchWants, fmt, ROOT, startApp } from './bench-support.js';
+import { type BenchPostgres, benchPostgres, benchWants, emptyPostgres, fmt, postgresEnv, startApp } from './bench-support.js';
 
 const RESIDENTS = Number(process.env.BENCH_RESIDENTS ?? 1_000_000);
 const RUNS = Number(process.env.BENCH_RUNS ?? 60);
@@ -29,13 +28,11 @@ async function measure(work: () => Promise<unknown>): Promise<{ p50: number; p99
 }
 
 /** A PostgreSQL database kept between runs (seeding a million residents takes a minute or two). */
-function benchDatabaseUrl(): { url: string; stop(): void } {
-  if (process.env.BENCH_DATABASE_URL) return { url: process.env.BENCH_DATABASE_URL, stop: () => {} };
+function keptDatabase(): BenchPostgres {
   const dir = path.join(os.tmpdir(), 'yibiaotong-bench-views-pg');
   fs.mkdirSync(dir, { recursive: true });
   fs.chmodSync(dir, 0o755);
-  const url = execFileSync(path.join(ROOT, 'scripts/postgres.sh'), ['start', dir, '55498'], { encoding: 'utf8' }).trim();
-  return { url, stop: () => execFileSync(path.join(ROOT, 'scripts/postgres.sh'), ['stop', dir]) };
+  return benchPostgres(dir, 55498);
 }
 
 /** The kept database's resident count, or null when it holds no ledger yet. */
@@ -59,18 +56,15 @@ export async function runViewsBench(): Promise<void> {
     console.log('bench/views 只测 PostgreSQL：BENCH_DATABASES 未选 PostgreSQL，跳过');
     return;
   }
-  const db = benchDatabaseUrl();
+  const db = keptDatabase();
   try {
-    // Kept from an earlier run with another size (or another schema): emptied and seeded again.
+    // Kept from an earlier run with another size: emptied and seeded again.
     const found = await residentCount(db.url);
     if (found !== null && found !== RESIDENTS) {
       console.log(`基准库中有 ${fmt(found)} 位居民（需要 ${fmt(RESIDENTS)}）：清空后重新写入`);
-      const client = new pg.Client({ connectionString: db.url });
-      await client.connect();
-      await client.query('DROP SCHEMA IF EXISTS public CASCADE; CREATE SCHEMA public;');
-      await client.end();
+      await emptyPostgres(db);
     }
-    const { app } = await startApp({ ...process.env, DATABASE_URL: db.url, SEED_DEMO: 'false', JWT_SECRET: BENCH_JWT_SECRET });
+    const { app } = await startApp({ ...postgresEnv(db), SEED_DEMO: 'false' });
     const ds = app.get(DataSource);
     if (found !== RESIDENTS) {
       console.log(`写入 ${fmt(RESIDENTS)} 位居民……`);
