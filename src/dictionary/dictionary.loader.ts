@@ -7,7 +7,7 @@ import {
 
 const FIELD_KEYS = [
   'key', 'label', 'entity', 'section', 'type', 'required', 'sensitivity', 'codeList', 'maxLength', 'min', 'max', 'scale',
-  'derivedFrom', 'notAfterToday', 'notBefore', 'onlyWhen', 'requiredWhen', 'help',
+  'derivedFrom', 'notAfterToday', 'notBefore', 'onlyWhen', 'requiredWhen', 'help', 'readOnly',
 ] as const;
 
 /** Reads `templates/dictionary.yaml` and `templates/code-lists/*.yaml`; throws a DefinitionError on anything wrong. */
@@ -57,9 +57,11 @@ function readField(r: DefinitionReader, raw: unknown, at: string, sectionKeys: s
     onlyWhen: readCondition(r, o.onlyWhen, join(at, 'onlyWhen')),
     requiredWhen: readCondition(r, o.requiredWhen, join(at, 'requiredWhen')),
     help: r.string(o, 'help', at, { optional: true }),
+    readOnly: r.boolean(o, 'readOnly', at),
   };
   if (field.type === 'code' && !field.codeList) r.fail(join(at, 'codeList'), '代码类字段必须指定代码表');
   if (field.type === 'text' && !field.derivedFrom && field.maxLength === undefined) r.fail(join(at, 'maxLength'), '文本字段必须限定最大长度');
+  if (field.readOnly && field.required) r.fail(join(at, 'readOnly'), '只读字段不能是必填字段（登记时无从填写）');
   if (!field.derivedFrom) field.column = columnName(field);
   for (const k of Object.keys(field) as (keyof FieldDef)[]) if (field[k] === undefined) delete field[k];
   return field;

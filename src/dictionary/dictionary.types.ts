@@ -36,6 +36,8 @@ export interface FieldDef {
   onlyWhen?: Condition;
   requiredWhen?: Condition;
   help?: string;
+  /** Changed only by its own commands (注销, 恢复): on output, never in the one form, upsert inputs or imports. */
+  readOnly?: boolean;
   /** Storage column: snake_case of the key; references end in `_id`. Absent for derived fields. */
   column?: string;
 }

@@ -8,7 +8,8 @@ import type { OneFormFieldType, OneFormType } from './graphql/one-form.type.js';
 
 /**
  * The one form: every resident or household field that some department form shows, filters or sorts on, plus the
- * fields needed to identify and place a resident, each once, in dictionary order, with the forms it feeds.
+ * fields needed to identify and place a resident, each once, in dictionary order, with the forms it feeds. Read-only
+ * fields (注销) are not typed in here: they change through their own commands.
  */
 @Injectable()
 export class OneFormService {
@@ -27,7 +28,7 @@ export class OneFormService {
 export function buildOneForm(dictionary: Dictionary, templates: TemplateSummary[]): OneFormType {
   const refs = (t: TemplateSummary) => ({ code: t.code, name: t.name, department: t.department });
   const usedBy = (f: FieldDef) => templates.filter((t) => t.fields.includes(f.key)).map(refs);
-  const fields = fieldsOf(dictionary, 'resident', 'household').filter((f) => f.required || usedBy(f).length > 0);
+  const fields = fieldsOf(dictionary, 'resident', 'household').filter((f) => !f.readOnly && (f.required || usedBy(f).length > 0));
   const sections = dictionary.sections
     .map((s) => ({ key: s.key, label: s.label, fields: fields.filter((f) => f.section === s.key).map((f) => toField(dictionary, f, usedBy(f))) }))
     .filter((s) => s.fields.length > 0);

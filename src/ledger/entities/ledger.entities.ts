@@ -157,12 +157,13 @@ export function buildLedgerEntities(dict: Dictionary, kind: DatabaseKind): Entit
     },
     indices: [
       { name: 'UQ_residents_id_number', columns: ['idNumber'], unique: true },
-      { name: 'IDX_residents_grid', columns: ['gridCode'] },
+      { name: 'IDX_residents_grid', columns: ['gridCode', 'deregisteredOn'] },
       { name: 'IDX_residents_household', columns: ['householdId'] },
       { name: 'IDX_residents_updated_at', columns: ['updatedAt'] },
       // The department forms' row filters, each with the grid code (a community's rows are one index range), the
-      // ID number (age and sex) and the id, so a form's page and count can be found from the index alone.
-      ...FORM_FILTERS.map((key) => ({ name: `IDX_residents_${dict.byKey.get(key)!.column}_grid`, columns: [key, 'gridCode', 'idNumber', 'id'] })),
+      // ID number (age and sex), the id and the day the resident left (注销), so a form's page and count can be found
+      // from the index alone.
+      ...FORM_FILTERS.map((key) => ({ name: `IDX_residents_${dict.byKey.get(key)!.column}_grid`, columns: [key, 'gridCode', 'idNumber', 'id', 'deregisteredOn'] })),
     ],
   });
 

@@ -40,6 +40,7 @@ function scalarOf(f: FieldDef) {
 export function addDictionaryFields(target: Function, dict: Dictionary, fields: FieldDef[], mode: 'input' | 'output'): void {
   for (const f of fields) {
     if (mode === 'output' && (f.type === 'staffRef' || f.type === 'residentRef')) continue;
+    if (mode === 'input' && f.readOnly) continue; // changed by their own mutations only (deregisterResident…)
     const description = describe(dict, f) + (mode === 'input' && f.type === 'staffRef' ? '；填工作人员编号' : '') + (mode === 'input' && f.type === 'residentRef' ? '；填其公民身份号码' : '');
     // Stored required fields are always there on output; every input field is optional (see above).
     const kind = mode === 'output' ? maskKindOfType(f.type) : null;
