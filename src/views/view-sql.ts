@@ -45,6 +45,12 @@ const ALIASES: Record<RowSet['entity'], Aliases> = {
   },
 };
 
+/**
+ * Whether a resident (table alias) was still registered on a day (a SQL expression): one who left (注销) counts until
+ * the day before the effective date, so views of earlier dates keep them.
+ */
+export const REGISTERED_ON = (alias: string, day: string) => `(${alias}.deregistered_on IS NULL OR ${alias}.deregistered_on > ${day})`;
+
 export const ORG_JOIN = (gridColumn: string) => `JOIN org_units g ON g.code = ${gridColumn} JOIN org_units c ON c.code = g.parent_code`;
 
 export { PREFIX_LENGTH } from '../ledger/org-codes.js';
@@ -168,6 +174,10 @@ export class ViewSqlBuilder {
     // Org unit codes are prefixes of their descendants' codes: a range on the grid code selects a whole subtree.
     const where = [`${grid} >= ${params.add(scope.gridPrefix)}`, `${grid} < ${params.add(`${scope.gridPrefix}:`)}`];
     for (const w of this.def.rows.where) where.push(this.condition(w, params, scope, null));
+    // Residents who left are in the views of dates before they left, their visits if made before. A business stays
+    // on F08 when its operator leaves: the shop is a record of its own, closed or handed over by its own change.
+    if (this.def.rows.entity === 'resident') where.push(REGISTERED_ON('e', params.add(scope.referenceDate)));
+    if (this.def.rows.entity === 'visit') where.push(REGISTERED_ON('r', 'e.visit_date'));
     return where.join(' AND ');
   }
 
