@@ -25,9 +25,11 @@ import { IdempotencyService } from './idempotency/idempotency.service.js';
 import { ImportModule } from './import/import.module.js';
 import { LedgerModule } from './ledger/ledger.module.js';
 import { PageModule } from './page/page.module.js';
+import { ReportingModule } from './reporting/reporting.module.js';
 import { templateQueryFields, withQueryFields } from './views/template-schema.js';
 import { ViewsModule } from './views/views.module.js';
 import { ViewsService } from './views/views.service.js';
+import { frozenDates } from './views/views.resolver.js';
 
 @Module({})
 export class AppModule implements NestModule {
@@ -60,7 +62,7 @@ export class AppModule implements NestModule {
             preserveHttpStatusForExecutionErrors: false,
             // The templates' typed queries, built by pure functions and merged into the code-first schema.
             transformSchema: (schema: GraphQLSchema) =>
-              withQueryFields(schema, templateQueryFields(views.list(), schema.getType('PageInfo') as GraphQLOutputType, (context, args) => views.formView((context as GqlContext).viewer, args))),
+              withQueryFields(schema, templateQueryFields(views.list(), schema.getType('PageInfo') as GraphQLOutputType, async (context, args) => frozenDates(await views.formView((context as GqlContext).viewer, args)), schema.getType('FrozenReport') as GraphQLOutputType)),
           }),
         }),
         LedgerModule.forRoot(definitions.dictionary),
@@ -70,6 +72,7 @@ export class AppModule implements NestModule {
         ImportModule,
         PageModule,
         HealthModule,
+        ReportingModule,
       ],
       providers: [
         { provide: APP_FILTER, useClass: DomainErrorFilter },

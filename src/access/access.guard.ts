@@ -7,12 +7,16 @@ import { type Permission, roleCan, ROLE_NAMES } from './roles.js';
 const PERMISSION_NAMES: Record<Permission, string> = {
   'ledger:read': '查看台账',
   'ledger:write': '录入台账',
+  'ledger:transfer': '迁移居民',
   'staff:write': '维护工作人员',
   'views:read': '查看部门表单',
   export: '导出',
   import: '导入',
   'accounts:manage': '管理账号',
   'audit:read': '查看审计日志',
+  'reports:read': '查看报表报送情况',
+  'reports:submit': '报送报表',
+  'reports:review': '审核报表',
 };
 
 /**

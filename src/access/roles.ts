@@ -22,19 +22,23 @@ export const ROLE_LEVELS: Record<Role, readonly string[]> = {
 export type Permission =
   | 'ledger:read' // residents, households, visits, businesses, staff, their history
   | 'ledger:write' // the one form, visits, businesses, households
+  | 'ledger:transfer' // a street office moves a resident between its communities (otherwise read-only on the ledger)
   | 'staff:write'
   | 'views:read' // department forms (only its own templates for a department)
   | 'export'
   | 'import'
   | 'accounts:manage'
-  | 'audit:read';
+  | 'audit:read'
+  | 'reports:read' // the reporting cycle: reports, their states, completeness
+  | 'reports:submit' // submit the reports of the level the account is bound to
+  | 'reports:review'; // approve, return, reopen the reports of the levels below
 
 const GRANTS: Record<Role, readonly Permission[]> = {
-  grid_worker: ['ledger:read', 'ledger:write', 'views:read'],
-  community_staff: ['ledger:read', 'ledger:write', 'staff:write', 'views:read', 'export', 'import'],
-  street_office: ['ledger:read', 'staff:write', 'views:read', 'export', 'import'],
-  department: ['views:read', 'export'],
-  admin: ['ledger:read', 'ledger:write', 'staff:write', 'views:read', 'export', 'import', 'accounts:manage', 'audit:read'],
+  grid_worker: ['ledger:read', 'ledger:write', 'views:read', 'reports:read'],
+  community_staff: ['ledger:read', 'ledger:write', 'staff:write', 'views:read', 'export', 'import', 'reports:read', 'reports:submit'],
+  street_office: ['ledger:read', 'ledger:transfer', 'staff:write', 'views:read', 'export', 'import', 'reports:read', 'reports:submit', 'reports:review'],
+  department: ['views:read', 'export', 'reports:read', 'reports:review'],
+  admin: ['ledger:read', 'ledger:write', 'staff:write', 'views:read', 'export', 'import', 'accounts:manage', 'audit:read', 'reports:read', 'reports:submit', 'reports:review'],
 };
 
 export function roleCan(role: Role, permission: Permission): boolean {

@@ -11,7 +11,7 @@ import { RateLimiter } from './rate-limiter.js';
 export type AppRequest = Request & { viewer?: Viewer; requestId: string; source: Source };
 
 /** Paths whose requests count against the per-account rate limit (the API, not the page's static files). */
-const LIMITED = /^\/(graphql|exports|imports)(\/|$)/;
+const LIMITED = /^\/(graphql|exports|imports|reporting)(\/|$)/;
 
 /**
  * First stop of every request: a request id (echoed as X-Request-Id), the viewer behind the bearer token (or a

@@ -13,6 +13,7 @@ import { AuditService } from '../audit/audit.service.js';
 import { ViewsService } from '../views/views.service.js';
 import { writeCsv } from './csv.writer.js';
 import { writeFormSheet } from './form-sheet.writer.js';
+import { ReportRepository } from '../reporting/report.repository.js';
 
 export const ALL_FORMS = 'all';
 
@@ -21,6 +22,8 @@ export interface ExportRequest {
   code: string;
   orgUnit: string;
   date?: string | null;
+  /** A reporting period: submitted or approved reports give their frozen rows, signed by filler and reviewer. */
+  period?: string | null;
   format?: 'xlsx' | 'csv';
 }
 
@@ -44,6 +47,7 @@ export class ExportService {
     private readonly orgUnits: OrgUnitRepository,
     @Inject(ConfigService) private readonly config: ConfigService,
     private readonly audit: AuditService,
+    private readonly reports: ReportRepository,
   ) {}
 
   /** Checks the request (and the viewer's reach: org unit, templates) and plans the sheets, before a byte is written. */
@@ -53,8 +57,18 @@ export class ExportService {
     const csv = request.format === 'csv';
     let jobs: SheetJob[];
     let name: string;
-    if (request.code === ALL_FORMS) {
-      if (unit.level !== 'community' && unit.level !== 'grid') throw badRequest('code', '"全部表单"只能按社区或网格导出');
+    if (request.code === ALL_FORMS && request.period && (unit.level === 'street' || unit.level === 'district')) {
+      // A street (or district) takes every report of the period in one go: one sheet per submitted or approved report.
+      const frozen = await this.reports.list(unit.code.slice(0, unit.level === 'street' ? 9 : 6), this.views.listFor(viewer).map((d) => this.views.resolve(d, { period: request.period }).reportPeriod!.key));
+      const names = new Map((await this.orgUnits.findByCodes([...new Set(frozen.map((r) => r.orgUnitCode))])).map((u) => [u.code, u.name]));
+      const visible = new Map(this.views.listFor(viewer).map((d) => [d.code, d]));
+      jobs = frozen
+        .filter((r) => r.status !== 'returned' && visible.has(r.formCode) && inScope(viewer, r.orgUnitCode))
+        .map((r) => ({ def: visible.get(r.formCode)!, orgUnit: r.orgUnitCode, sheetName: `${r.formCode}${names.get(r.orgUnitCode) ?? r.orgUnitCode}` }));
+      if (jobs.length === 0) throw new NotFoundError(`${unit.name}在报送期 ${request.period} 还没有已报送的报表`);
+      name = `报表-${request.period}`;
+    } else if (request.code === ALL_FORMS) {
+      if (unit.level !== 'community' && unit.level !== 'grid') throw badRequest('code', '"全部表单"只能按社区或网格导出；街道按报送期（period）一次导出全部报表');
       jobs = this.views.listFor(viewer).map((def) => ({ def, orgUnit: unit.code, sheetName: `${def.code}${def.name}` }));
       name = '全部台账';
     } else {
@@ -74,42 +88,49 @@ export class ExportService {
     if (csv && jobs.length > 1) throw badRequest('format', 'CSV 只能导出一张表');
     for (const job of jobs) if (!job.def.layout && !csv) throw new NotFoundError(`表单 ${job.def.code} 没有部门表样，无法按表样导出`);
     // Counting a big form's rows takes a query of its own: done for those who show it (the mutation, the CLI's bar).
-    const firsts = await Promise.all(jobs.map((job) => this.views.describe(viewer, { code: job.def.code, orgUnit: job.orgUnit, referenceDate: request.date }, options.count ?? true)));
+    const firsts = await Promise.all(jobs.map((job) => this.views.describe(viewer, { code: job.def.code, orgUnit: job.orgUnit, referenceDate: request.date, period: request.period }, options.count ?? true)));
     const first = firsts[0];
-    const period = jobs.length === 1 && jobs[0].def.period === 'month' ? first.referenceDate.slice(0, 7) : first.referenceDate;
+    const period = request.period ? request.period.toUpperCase() : jobs.length === 1 && jobs[0].def.period === 'month' ? first.referenceDate.slice(0, 7) : first.referenceDate;
     const rows = firsts.reduce((sum, f) => sum + f.totalCount, 0);
-    return { request, jobs, titles: firsts.map((f) => f.title), rows, referenceDate: first.referenceDate, fileName: `${unit.name}${name}-${period}.${csv ? 'csv' : 'xlsx'}` };
+    const reports = firsts.map((f) => f.report);
+    return { request, jobs, titles: firsts.map((f) => f.title), reports, rows, referenceDate: first.referenceDate, fileName: `${unit.name}${name}-${period}.${csv ? 'csv' : 'xlsx'}` };
   }
 
   /** Writes a planned export to `out`, streaming rows from a cursor; returns the number of rows written. Audited. */
   async write(viewer: Viewer, plan: ExportPlan, out: Writable, onRows?: (n: number) => void): Promise<number> {
-    const { request, jobs, titles } = plan;
-    const rows = await this.writeSheets(viewer, request, jobs, titles, out, onRows);
-    const filter = { code: request.code, orgUnit: request.orgUnit, date: request.date ?? null, format: request.format ?? 'xlsx', file: plan.fileName, fullValues: viewer.fullValues };
+    const { request } = plan;
+    const rows = await this.writeSheets(viewer, plan, out, onRows);
+    const filter = { code: request.code, orgUnit: request.orgUnit, date: request.date ?? null, period: request.period ?? null, format: request.format ?? 'xlsx', file: plan.fileName, fullValues: viewer.fullValues };
     await this.audit.recordAccess(viewer, 'export', { entity: request.code, filter, rowCount: rows });
     return rows;
   }
 
-  private async writeSheets(viewer: Viewer, request: ExportRequest, jobs: SheetJob[], titles: string[], out: Writable, onRows?: (n: number) => void): Promise<number> {
-    const date = request.date ?? undefined;
-    if (request.format === 'csv') return writeCsv(out, jobs[0].def.columns.map((c) => c.header), this.rows(viewer, jobs[0], date, onRows));
+  private async writeSheets(viewer: Viewer, plan: ExportPlan, out: Writable, onRows?: (n: number) => void): Promise<number> {
+    const { request, jobs, titles, reports } = plan;
+    if (request.format === 'csv') return writeCsv(out, jobs[0].def.columns.map((c) => c.header), this.rows(viewer, jobs[0], request, onRows));
     const workbook = new ExcelJS.stream.xlsx.WorkbookWriter({ stream: out, useStyles: true, useSharedStrings: false });
     let total = 0;
     for (const [i, job] of jobs.entries()) {
       const blank = new ExcelJS.Workbook();
       await blank.xlsx.readFile(path.resolve(this.config.templatesDir, job.def.layout!.file));
       const [unit] = await this.orgUnits.lineage(job.orgUnit);
-      const header = { title: titles[i], unit: unit.name, date: todayIso() }; // 填报日期: the day it is filed
-      total += await writeFormSheet(workbook, blank.worksheets[0], job.def.layout!, job.sheetName, header, job.def.columns, this.rows(viewer, job, date, onRows, total));
+      // 填报日期: the day it is filed; for a submitted report, the day it was submitted, signed by filler and reviewer.
+      const report = reports[i];
+      const signed = (who: string | null, at: Date | null) => (who ? `${who}（${at ? todayIso(at) : ''}）` : null);
+      const header = {
+        title: titles[i], unit: unit.name, date: report?.submittedAt ? todayIso(report.submittedAt) : todayIso(),
+        signatures: report ? { filledBy: signed(report.submittedBy, report.submittedAt), reviewedBy: report.status === 'approved' ? signed(report.reviewedBy, report.reviewedAt) : null } : undefined,
+      };
+      total += await writeFormSheet(workbook, blank.worksheets[0], job.def.layout!, job.sheetName, header, job.def.columns, this.rows(viewer, job, request, onRows, total));
     }
     await workbook.commit();
     return total;
   }
 
   /** A form's rows for one org unit, streamed from a database cursor, then its 合计 row. */
-  private async *rows(viewer: Viewer, job: SheetJob, date: string | undefined, onRows?: (n: number) => void, before = 0) {
+  private async *rows(viewer: Viewer, job: SheetJob, request: ExportRequest, onRows?: (n: number) => void, before = 0) {
     let n = before;
-    for await (const row of this.views.streamRows(viewer, { code: job.def.code, orgUnit: job.orgUnit, referenceDate: date })) {
+    for await (const row of this.views.streamRows(viewer, { code: job.def.code, orgUnit: job.orgUnit, referenceDate: request.date, period: request.period })) {
       yield row;
       if (++n % 500 === 0) onRows?.(n);
     }

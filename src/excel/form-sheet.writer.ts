@@ -9,6 +9,8 @@ export interface SheetHeader {
   unit: string;
   /** 填报日期, yyyy-mm-dd. */
   date: string;
+  /** A submitted report's 填表人 and 审核人 with their dates, filled into the blank form's footer. */
+  signatures?: { filledBy: string | null; reviewedBy: string | null };
 }
 
 const THIN = { style: 'thin' } as const;
@@ -77,7 +79,7 @@ export async function writeFormSheet(
   }
   if (layout.footer) {
     const row = ws.getRow(lastHeader + 1 + n);
-    for (const { column, text } of layout.footer.cells) row.getCell(column).value = text;
+    for (const { column, text } of layout.footer.cells) row.getCell(column).value = signed(text, header.signatures);
     row.commit();
   }
   ws.commit();
@@ -107,6 +109,13 @@ function fillInfoRow(row: ExcelJS.Row, width: number, header: SheetHeader): void
     if (text.startsWith('填报单位')) cell.value = `${text}${header.unit}`;
     if (text.startsWith('填报日期')) cell.value = `填报日期：${y}年${m}月${d}日`;
   }
+}
+
+/** 填表人：/审核人： with the names and dates from the reporting cycle, when there are any. */
+function signed(text: string, signatures: SheetHeader['signatures']): string {
+  if (signatures?.filledBy && /^填表人[：:]?\s*$/.test(text)) return `填表人：${signatures.filledBy}`;
+  if (signatures?.reviewedBy && /^审核人[：:]?\s*$/.test(text)) return `审核人：${signatures.reviewedBy}`;
+  return text;
 }
 
 /** Cells inside merged ranges other than each range's first cell, as "row:column". */

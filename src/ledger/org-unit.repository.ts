@@ -46,7 +46,7 @@ export class OrgUnitRepository {
    * Communities (or grids) whose codes start with a prefix, in the hierarchy's order: by street, community and
    * grid sort order. Each carries its parent's name.
    */
-  async unitsUnder(prefix: string, level: 'community' | 'grid'): Promise<(OrgUnit & { parentName: string })[]> {
+  async unitsUnder(prefix: string, level: 'street' | 'community' | 'grid'): Promise<(OrgUnit & { parentName: string })[]> {
     const all = await this.repo()
       .createQueryBuilder('o')
       .where('o.code >= :from AND o.code < :to', { from: prefix, to: `${prefix}:` })

@@ -12,5 +12,6 @@ export const DEMO_ACCOUNTS: AccountInput[] = [
   { username: 'chenjiaqiao', displayName: '陈家桥街道办事处', role: 'street_office', orgUnitCode: '500106108000' },
   { username: 'minzheng', displayName: '沙坪坝区民政局', role: 'department', department: '区民政局', orgUnitCode: '500106000000' },
   { username: 'canlian', displayName: '沙坪坝区残疾人联合会', role: 'department', department: '区残疾人联合会', orgUnitCode: '500106000000' },
+  { username: 'wanggehua', displayName: '沙坪坝区网格化服务管理中心', role: 'department', department: '区网格化服务管理中心', orgUnitCode: '500106000000' },
   { username: 'paichusuo', displayName: '陈家桥派出所', role: 'department', department: '派出所', orgUnitCode: '500106108000', fullValues: true },
 ].map((a) => ({ ...a, password: DEMO_PASSWORD }));

@@ -1,11 +1,11 @@
 import { type DefinitionReader, join } from '../common/definition/definition-reader.js';
 import type { Dictionary, EntityName, FieldDef } from '../dictionary/dictionary.types.js';
 import { type BlankForm, titlePattern } from './blank-form.reader.js';
-import type { ColumnSource, Condition, Format, RowSet, Sort, TemplateColumn, TemplateDef, ValueType, ViewEntity } from './template.types.js';
+import type { ColumnSource, Condition, Format, ReportingSpec, RowSet, Sort, TemplateColumn, TemplateDef, ValueType, ViewEntity } from './template.types.js';
 
 type Obj = Record<string, unknown>;
 
-const TEMPLATE_KEYS = ['code', 'query', 'name', 'department', 'title', 'period', 'summary', 'blankForm', 'rows', 'columns'] as const;
+const TEMPLATE_KEYS = ['code', 'query', 'name', 'department', 'title', 'period', 'reporting', 'summary', 'blankForm', 'rows', 'columns'] as const;
 const SOURCE_KEYS = ['rowNumber', 'field', 'related', 'latest', 'age', 'orgUnit', 'concat', 'keyGroups', 'count', 'constant', 'band'] as const;
 
 /** Entities whose fields a view of `entity` can show directly (a resident's household facts are the resident's). */
@@ -64,10 +64,31 @@ export function parseTemplate(r: DefinitionReader, o: Obj, dict: Dictionary, bla
     department: r.string(o, 'department', '')!,
     title: title ?? titlePattern(blank!.title),
     period: period ?? 'date',
+    reporting: parseReporting(r, o.reporting, summary),
     blankForm: r.string(o, 'blankForm', '', { optional: true }),
     rows,
     columns,
   };
+}
+
+/**
+ * How the form is reported. Without a `reporting` block: monthly, due the 10th, filled by the community and reviewed
+ * by the street (a summary form: by the street, reviewed by the district).
+ */
+function parseReporting(r: DefinitionReader, raw: unknown, summary: boolean): ReportingSpec {
+  const filledDefault = summary ? 'street' : 'community';
+  if (raw === undefined) return { frequency: 'month', dueDay: 10, filledBy: filledDefault, reviewedBy: summary ? 'district' : 'street' };
+  const at = 'reporting';
+  const o = r.object(raw, at);
+  r.onlyKeys(o, at, ['frequency', 'dueDay', 'filledBy', 'reviewedBy']);
+  const frequency = r.string(o, 'frequency', at, { oneOf: ['month', 'quarter', 'year'] }) as ReportingSpec['frequency'];
+  const dueDay = r.number(o, 'dueDay', at, { integer: true }) ?? 10;
+  if (dueDay < 1 || dueDay > 28) r.fail(join(at, 'dueDay'), '报送截止日应为 1–28 之间的整数（次月几号）');
+  const filledBy = (r.string(o, 'filledBy', at, { optional: true, oneOf: ['community', 'street'] }) ?? filledDefault) as ReportingSpec['filledBy'];
+  const reviewedBy = (r.string(o, 'reviewedBy', at, { optional: true, oneOf: ['street', 'district'] }) ?? (filledBy === 'street' ? 'district' : 'street')) as ReportingSpec['reviewedBy'];
+  if (filledBy === 'street' && reviewedBy !== 'district') r.fail(join(at, 'reviewedBy'), '街道填报的表须由区县审核（district）');
+  if (summary && filledBy !== 'street') r.fail(join(at, 'filledBy'), '汇总表按街道汇总，须由街道填报（street）');
+  return { frequency, dueDay, filledBy, reviewedBy };
 }
 
 function fieldOf(r: DefinitionReader, key: unknown, at: string, dict: Dictionary, entities: EntityName[]): FieldDef {

@@ -11,11 +11,23 @@ export interface TemplateDef {
   title: string;
   /** 'month': a reporting month (F04); otherwise a reference date. */
   period: 'date' | 'month';
+  /** The reporting cycle: how often, due when, who fills it in and who reviews it. */
+  reporting: ReportingSpec;
   blankForm?: string;
   rows: RowSet | SummaryRows;
   columns: TemplateColumn[];
   /** The department's blank form, read at start-up: header rows, merges, widths, page setup, footer. */
   layout?: BlankForm;
+}
+
+export interface ReportingSpec {
+  frequency: 'month' | 'quarter' | 'year';
+  /** Day of the month after the period by which the report is due. */
+  dueDay: number;
+  /** The org level that fills in and submits the report. */
+  filledBy: 'community' | 'street';
+  /** The org level that approves or returns it. */
+  reviewedBy: 'street' | 'district';
 }
 
 export type ViewEntity = 'resident' | 'visit' | 'business';

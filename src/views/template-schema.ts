@@ -10,13 +10,15 @@ export type ViewRunner = (context: unknown, args: FormViewArgs) => Promise<FormV
 
 const SCALARS: Record<ValueType, GraphQLOutputType> = { text: GraphQLString, integer: GraphQLInt, decimal: GraphQLFloat, date: GraphQLString };
 
+const FREQUENCY_NAMES = { month: '月报，如 2026-11', quarter: '季报，如 2026-Q4', year: '年报，如 2026' } as const;
+
 const pascal = (name: string) => name[0].toUpperCase() + name.slice(1);
 
 /**
  * One typed query per template (elderlyLivingAlone, disabledPersons, …) whose row type has a field per column,
  * the Chinese header as its description. Pure: built from the templates alone, once, at start-up.
  */
-export function templateQueryFields(templates: TemplateDef[], pageInfo: GraphQLOutputType, run: ViewRunner): GraphQLFieldConfigMap<unknown, unknown> {
+export function templateQueryFields(templates: TemplateDef[], pageInfo: GraphQLOutputType, run: ViewRunner, frozenReport: GraphQLOutputType): GraphQLFieldConfigMap<unknown, unknown> {
   const fields: GraphQLFieldConfigMap<unknown, unknown> = {};
   for (const t of templates) {
     const row = new GraphQLObjectType({
@@ -39,6 +41,7 @@ export function templateQueryFields(templates: TemplateDef[], pageInfo: GraphQLO
         serverTime: { type: new GraphQLNonNull(GraphQLString), description: '下次增量同步时作为 updatedSince 传回' },
         totals: { type: row, description: '合计行（汇总全部行）；表单没有合计行时为空' },
         pageInfo: { type: new GraphQLNonNull(pageInfo) },
+        report: { type: frozenReport, description: '带 period 且该期报表已报送或已审核时：冻结的报表；否则为空（实时台账）' },
       },
     });
     fields[t.query] = {
@@ -50,6 +53,7 @@ export function templateQueryFields(templates: TemplateDef[], pageInfo: GraphQLO
         first: { type: GraphQLInt, description: '每页行数，默认 100，最多 500' },
         after: { type: GraphQLString, description: '上一页的 endCursor' },
         updatedSince: { type: GraphQLString, description: '增量同步：ISO 8601 时间，只返回此后有变化的行' },
+        period: { type: GraphQLString, description: `报送期（${FREQUENCY_NAMES[t.reporting.frequency]}）：该期报表已报送或已审核时返回冻结的行，否则为该期末日的实时数据` },
       },
       resolve: async (_source, args, context) => {
         const view = await run(context, { code: t.code, ...(args as Omit<FormViewArgs, 'code'>) });

@@ -18,6 +18,10 @@ import { dialectFor, type SqlDialect } from './sql-dialect.js';
 import { ViewAccess, type Viewer } from './view-access.js';
 import { AuditService } from '../audit/audit.service.js';
 import { PREFIX_LENGTH, type ViewSql, ViewSqlBuilder } from './view-sql.js';
+import { rowCursor } from '../database/row-cursor.js';
+import { parsePeriod, type Period } from '../reporting/period.js';
+import { ReportRepository, type ReportRecord } from '../reporting/report.repository.js';
+import { decodeSnapshot, type ReportSnapshot } from '../reporting/report-snapshot.js';
 
 export const MAX_PAGE_SIZE = 500;
 
@@ -29,7 +33,12 @@ export interface FormViewArgs {
   after?: string | null;
   /** ISO 8601 instant: only rows whose facts changed since then, plus the keys of rows that left the view. */
   updatedSince?: string | null;
+  /** A reporting period (2026-11, 2026-Q4, 2026): its submitted or approved report's frozen rows, else the live view at its last day. */
+  period?: string | null;
 }
+
+/** The report whose frozen rows a view answered with. */
+export type FrozenReport = Pick<ReportRecord, 'id' | 'status' | 'period' | 'submittedBy' | 'submittedAt' | 'reviewedBy' | 'reviewedAt' | 'sha256' | 'rowCount'>;
 
 export interface FormView {
   code: string;
@@ -48,6 +57,8 @@ export interface FormView {
   /** The form's 合计 row over every row of the view (not only this page), or null. */
   totals: unknown[] | null;
   pageInfo: { hasNextPage: boolean; endCursor: string | null };
+  /** With `period`: the submitted or approved report these rows are frozen from; null for the live ledger. */
+  report: FrozenReport | null;
 }
 
 
@@ -67,6 +78,7 @@ export class ViewsService {
     private readonly access: ViewAccess,
     private readonly audit: AuditService,
     private readonly config: ConfigService,
+    private readonly reports: ReportRepository,
   ) {
     this.templates = new Map(templates.map((t) => [t.code, t.def]));
     const rowSets = new Map([...this.templates].filter(([, d]) => d.rows.kind === 'rows').map(([c, d]) => [c, d.rows as RowSet]));
@@ -117,19 +129,21 @@ export class ViewsService {
   }
 
   /** A form's title, reference date and row count for an org unit, without reading its rows (an export's plan). */
-  async describe(viewer: Viewer | undefined, args: Pick<FormViewArgs, 'code' | 'orgUnit' | 'referenceDate'>, count = true): Promise<{ title: string; referenceDate: string; totalCount: number }> {
+  async describe(viewer: Viewer | undefined, args: Pick<FormViewArgs, 'code' | 'orgUnit' | 'referenceDate' | 'period'>, count = true): Promise<{ title: string; referenceDate: string; totalCount: number; report: FrozenReport | null }> {
     const def = this.templateFor(viewer, args.code);
-    if (def.rows.kind === 'summary') {
-      const view = await this.formView(viewer, args, { audit: false });
-      return { title: view.title, referenceDate: view.referenceDate, totalCount: view.totalCount };
-    }
     const unit = await this.orgUnits.findByCode(args.orgUnit);
     if (!unit) throw new NotFoundError(`没有代码为 "${args.orgUnit}" 的区划或网格`);
     this.access.grant(viewer!, def, unit.code);
-    const { referenceDate, period } = resolvePeriod(def, args.referenceDate);
+    const { referenceDate, period, reportPeriod } = this.resolve(def, args);
+    const frozen = reportPeriod ? await this.frozen(def.code, unit.code, reportPeriod) : null;
+    if (frozen) return { title: frozen.snapshot.title, referenceDate: frozen.snapshot.referenceDate, totalCount: frozen.snapshot.rows.length + (frozen.snapshot.totals ? 1 : 0), report: frozen.report };
+    if (def.rows.kind === 'summary') {
+      const view = await this.formView(viewer, args, { audit: false });
+      return { title: view.title, referenceDate: view.referenceDate, totalCount: view.totalCount, report: null };
+    }
     const sql = this.builders.get(def.code)!.build({ gridPrefix: unit.code.slice(0, PREFIX_LENGTH[unit.level]), referenceDate, period });
     const [[{ n }], title] = await Promise.all([count ? this.dataSource.query(sql.count, sql.countParams) : [{ n: 0 }], this.title(def, unit.code, referenceDate, period)]);
-    return { title, referenceDate, totalCount: Number(n) + (def.rows.totals ? 1 : 0) };
+    return { title, referenceDate, totalCount: Number(n) + (def.rows.totals ? 1 : 0), report: null };
   }
 
   /** `audit: false` for internal looks (an export's plan): the export itself is audited instead. */
@@ -139,10 +153,27 @@ export class ViewsService {
     const since = parseInstant(args.updatedSince);
     const unit = await this.orgUnits.findByCode(args.orgUnit);
     if (!unit) throw new NotFoundError(`没有代码为 "${args.orgUnit}" 的区划或网格`);
-    const { referenceDate, period } = resolvePeriod(def, args.referenceDate);
+    const { referenceDate, period, reportPeriod } = this.resolve(def, args);
     const grant = this.access.grant(viewer!, def, unit.code);
     const first = Math.min(Math.max(args.first ?? 100, 1), MAX_PAGE_SIZE);
     const offset = decodeCursor(args.after);
+    const frozen = reportPeriod ? await this.frozen(def.code, unit.code, reportPeriod) : null;
+    if (frozen) {
+      const page = frozen.snapshot.rows.slice(offset, offset + first);
+      const granted = (values: unknown[]) => grant.columns.map((c) => grant.cell(c, values[def.columns.indexOf(c)]));
+      if (grant.revealed.length && page.length && options.audit !== false) {
+        const filter = { code: def.code, orgUnit: unit.code, period: reportPeriod!.key, report: frozen.report.id, after: args.after ?? null, columns: grant.revealed };
+        await this.audit.recordAccess(viewer!, 'reveal', { entity: def.code, filter, rowCount: page.length });
+      }
+      return {
+        code: def.code, title: frozen.snapshot.title, referenceDate: frozen.snapshot.referenceDate, period: frozen.snapshot.period,
+        columns: grant.columns.map(describeColumn), totalCount: frozen.snapshot.rows.length, rows: page.map(granted),
+        keys: frozen.snapshot.keys.slice(offset, offset + first), removedKeys: null, serverTime: serverTime.toISOString(),
+        totals: frozen.snapshot.totals && granted(frozen.snapshot.totals),
+        pageInfo: { hasNextPage: offset + first < frozen.snapshot.rows.length, endCursor: page.length ? encodeCursor(offset + page.length) : null },
+        report: frozen.report,
+      };
+    }
     const gridPrefix = unit.code.slice(0, PREFIX_LENGTH[unit.level]);
     const titled = this.title(def, unit.code, referenceDate, period); // runs alongside the data queries
     const summary = this.summaries.get(def.code);
@@ -154,7 +185,7 @@ export class ViewsService {
       const rows = all.map((values) => grant.columns.map((c) => grant.cell(c, values[def.columns.indexOf(c)])));
       const keys = all.map((_, i) => (i < all.length - 1 ? `community:${i + 1}` : 'total'));
       const page = { hasNextPage: false, endCursor: null };
-      return { code: def.code, title, referenceDate, period: month, columns: grant.columns.map(describeColumn), totalCount: rows.length, rows, keys, removedKeys: null, serverTime: serverTime.toISOString(), totals: null, pageInfo: page };
+      return { code: def.code, title, referenceDate, period: month, columns: grant.columns.map(describeColumn), totalCount: rows.length, rows, keys, removedKeys: null, serverTime: serverTime.toISOString(), totals: null, pageInfo: page, report: null };
     }
     const builder = this.builders.get(def.code)!;
     const changedSince = since ? this.dialect.instant(since) : undefined;
@@ -190,7 +221,59 @@ export class ViewsService {
       serverTime: serverTime.toISOString(),
       totals: totals && grant.columns.map((c) => grant.cell(c, totals[def.columns.indexOf(c)])),
       pageInfo: { hasNextPage: raw.length > first, endCursor: page.length ? encodeCursor(offset + page.length) : null },
+      report: null,
     };
+  }
+
+  /**
+   * The view's reference date and period: from `period` (a reporting period of the form's frequency: its last day),
+   * else from `referenceDate` as before.
+   */
+  resolve(def: TemplateDef, args: Pick<FormViewArgs, 'referenceDate' | 'period'>): { referenceDate: string; period: { from: string; to: string }; reportPeriod: Period | null } {
+    if (!args.period) return { ...resolvePeriod(def, args.referenceDate), reportPeriod: null };
+    const reportPeriod = parsePeriod(def.reporting.frequency, args.period, def.reporting.dueDay);
+    return { referenceDate: reportPeriod.to, period: { from: reportPeriod.from, to: reportPeriod.to }, reportPeriod };
+  }
+
+  /** The submitted or approved report of a form, org unit and period, with its frozen rows; null if there is none. */
+  async frozen(code: string, orgUnitCode: string, period: Period): Promise<{ report: ReportRecord; snapshot: ReportSnapshot } | null> {
+    const report = await this.reports.findByKey({ formCode: code, orgUnitCode, period: period.key });
+    if (!report || report.status === 'returned') return null;
+    const bytes = await this.reports.snapshot(report.id);
+    return bytes ? { report, snapshot: decodeSnapshot(bytes) } : null;
+  }
+
+  /**
+   * A form's rows for an org unit as they stand in the ledger now, every column with full values and a key per row:
+   * what a submitted report freezes. No access check and no audit: the reporting service decides who may submit.
+   */
+  async capture(def: TemplateDef, orgUnitCode: string, period: Period): Promise<ReportSnapshot> {
+    const referenceDate = period.to;
+    const range = { from: period.from, to: period.to };
+    const unit = await this.orgUnits.findByCode(orgUnitCode);
+    if (!unit) throw new NotFoundError(`没有代码为 "${orgUnitCode}" 的区划或网格`);
+    const gridPrefix = unit.code.slice(0, PREFIX_LENGTH[unit.level]);
+    const title = await this.title(def, unit.code, referenceDate, range);
+    const columns = def.columns.map((c) => c.key);
+    const summary = this.summaries.get(def.code);
+    if (summary) {
+      const month = resolvePeriod({ ...def, period: 'month' }, referenceDate.slice(0, 7)).period;
+      const rows = await summary.rows(this.dataSource, await this.orgUnits.unitsUnder(gridPrefix, summary.groupBy), { gridPrefix, referenceDate, period: month });
+      return { title, referenceDate, period: month, columns, rows, keys: rows.map((_, i) => (i < rows.length - 1 ? `community:${i + 1}` : 'total')), totals: null };
+    }
+    const sql = this.builders.get(def.code)!.build({ gridPrefix, referenceDate, period: range });
+    const rows: unknown[][] = [];
+    const keys: string[] = [];
+    const totals = def.rows.kind === 'rows' && def.rows.totals ? new TotalsRow(def.columns, def.rows.totals) : null;
+    for await (const batch of rowCursor(this.config.database, sql.stream, sql.params)) {
+      for (const r of batch) {
+        const values = formatRow(def.columns, this.dictionary, r, { rowNumber: rows.length + 1, referenceDate });
+        totals?.add(values);
+        rows.push(values);
+        keys.push(String(r.row_id));
+      }
+    }
+    return { title, referenceDate, period: range, columns, rows, keys, totals: totals?.row() ?? null };
   }
 
   /** The 合计 row: counts of filled cells and sums, over every row of the view, read through a cursor. */
@@ -214,12 +297,19 @@ export class ViewsService {
     const def = this.templateFor(viewer, args.code);
     const unit = await this.orgUnits.findByCode(args.orgUnit);
     if (!unit) throw new NotFoundError(`没有代码为 "${args.orgUnit}" 的区划或网格`);
+    const { referenceDate, period, reportPeriod } = this.resolve(def, args);
+    const grant = this.access.grant(viewer, def, unit.code);
+    const frozen = reportPeriod ? await this.frozen(def.code, unit.code, reportPeriod) : null;
+    if (frozen) {
+      const granted = (values: unknown[]) => grant.columns.map((c) => grant.cell(c, values[def.columns.indexOf(c)]));
+      for (const values of frozen.snapshot.rows) yield granted(values);
+      if (frozen.snapshot.totals) yield granted(frozen.snapshot.totals);
+      return;
+    }
     if (def.rows.kind === 'summary') {
       yield* (await this.formView(viewer, args)).rows;
       return;
     }
-    const { referenceDate, period } = resolvePeriod(def, args.referenceDate);
-    const grant = this.access.grant(viewer, def, unit.code);
     const sql = this.builders.get(def.code)!.build({ gridPrefix: unit.code.slice(0, PREFIX_LENGTH[unit.level]), referenceDate, period });
     const totals = def.rows.totals ? new TotalsRow(def.columns, def.rows.totals) : null;
     // A million rows pass here: the columns' positions are looked up once, and full values need no pass at all.
