@@ -11,6 +11,9 @@ export type Actor = Pick<Viewer, 'accountId' | 'username' | 'requestId' | 'sourc
 
 export type FieldChange = { field: string; before: unknown; after: unknown };
 
+/** Facts a change records that are not dictionary fields. */
+const OTHER_LABELS: Record<string, string> = { gridCode: '所属网格', restoreReason: '恢复原因' };
+
 /** Keys that are bookkeeping, not facts: never part of a change record. */
 const BOOKKEEPING = new Set(['id', 'version', 'createdAt', 'updatedAt', 'age', 'gender', 'birthDate', 'householdId']);
 
@@ -62,12 +65,15 @@ export class AuditService {
     await this.repository.append([this.entry(viewer, action, { entity, recordId, changes })], manager);
   }
 
-  /** Many changes at once (an import's creates), in the caller's transaction. */
-  async recordChanges(manager: EntityManager, viewer: Viewer, entity: string, changes: { recordId: number; before: Record<string, unknown> | null; after: Record<string, unknown> | null }[]): Promise<void> {
-    const entries = changes.flatMap(({ recordId, before, after }) => {
+  /**
+   * Many changes at once (an import's creates), in the caller's transaction. A change may name its action
+   * (`deregister`, `restore`, `transfer`, `reactivate`); otherwise create, update or delete.
+   */
+  async recordChanges(manager: EntityManager, viewer: Viewer, entity: string, changes: { recordId: number; before: Record<string, unknown> | null; after: Record<string, unknown> | null; action?: string }[]): Promise<void> {
+    const entries = changes.flatMap(({ recordId, before, after, action }) => {
       const fields = fieldChanges(before, after);
       if (before && after && fields.length === 0) return [];
-      return [this.entry(viewer, !before ? 'create' : !after ? 'delete' : 'update', { entity, recordId, changes: fields })];
+      return [this.entry(viewer, action ?? (!before ? 'create' : !after ? 'delete' : 'update'), { entity, recordId, changes: fields })];
     });
     await this.repository.append(entries, manager);
   }
@@ -106,6 +112,6 @@ export class AuditService {
   }
 
   label(field: string): string {
-    return this.dictionary.byKey.get(field)?.label ?? field;
+    return this.dictionary.byKey.get(field)?.label ?? OTHER_LABELS[field] ?? field;
   }
 }

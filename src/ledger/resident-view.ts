@@ -27,3 +27,14 @@ export function residentFacts(dictionary: Dictionary, view: LedgerRow): Record<s
 export function householdFacts(dictionary: Dictionary, household: LedgerRow | null): Record<string, unknown> {
   return Object.fromEntries(storedFieldsOf(dictionary, 'household').map((f) => [f.key, household?.[propertyOf(f)] ?? null]));
 }
+
+/** The name of a deregistration reason code (迁出, 死亡, 其他). */
+export function deregistrationReasonName(dictionary: Dictionary, code: unknown): string | null {
+  if (code === null || code === undefined) return null;
+  return dictionary.codeLists.get('deregistration-reason')?.byCode.get(String(code))?.name ?? String(code);
+}
+
+/** When and why a resident left, as a message says it: "2026-11-20 注销（死亡）". */
+export function deregistrationText(dictionary: Dictionary, row: LedgerRow): string {
+  return `${row.deregisteredOn} 注销（${deregistrationReasonName(dictionary, row.deregistrationReason)}）`;
+}

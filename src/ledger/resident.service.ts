@@ -1,4 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
+import type { EntityManager } from 'typeorm';
 import { ConflictError, DuplicateError, NotFoundError } from '../common/errors/domain-errors.js';
 import { UnitOfWork } from '../database/unit-of-work.js';
 import { uniqueViolation } from '../database/database-errors.js';
@@ -12,6 +13,7 @@ import { codePrefix } from './org-codes.js';
 import { AuditService } from '../audit/audit.service.js';
 import { RecordMasker } from '../access/record-masker.js';
 import { ResidentCommands } from './commands/resident.commands.js';
+import { type Deregistration, type Restoration, ResidentStatusCommands, type Transfer } from './commands/resident-status.commands.js';
 import { ResidentRepository } from './resident.repository.js';
 import { residentFacts, residentView, type ResidentView } from './resident-view.js';
 
@@ -32,6 +34,7 @@ export class ResidentService {
     @Inject(DICTIONARY) private readonly dictionary: Dictionary,
     private readonly residents: ResidentRepository,
     private readonly commands: ResidentCommands,
+    private readonly status: ResidentStatusCommands,
     private readonly unitOfWork: UnitOfWork,
     private readonly audit: AuditService,
     private readonly masker: RecordMasker,
@@ -81,13 +84,35 @@ export class ResidentService {
     return residentView(this.dictionary, row, household, today);
   }
 
-  /** Registers a resident (no expectedVersion) or changes one, through the one write path; answers them as stored. */
-  async upsert(viewer: Viewer, input: ResidentInput): Promise<ResidentView> {
+  /**
+   * Registers a resident (no expectedVersion) or changes one, through the one write path; answers them as stored.
+   * Registering an ID number that left (迁出, 其他) brings that record back, here.
+   */
+  upsert(viewer: Viewer, input: ResidentInput): Promise<ResidentView> {
     const { idNumber, gridCode, expectedVersion, ...fields } = input;
+    return this.write(viewer, async (manager) => (await this.commands.save(manager, viewer, [{ idNumber, gridCode, expectedVersion, fields, path: INPUT }]))[0].id);
+  }
+
+  /** 注销: off every form from the effective date on, history kept. */
+  deregister(viewer: Viewer, d: Deregistration): Promise<ResidentView> {
+    return this.write(viewer, (manager) => this.status.deregister(manager, viewer, d));
+  }
+
+  /** 恢复: a deregistration undone. */
+  restore(viewer: Viewer, r: Restoration): Promise<ResidentView> {
+    return this.write(viewer, (manager) => this.status.restore(manager, viewer, r));
+  }
+
+  /** A street office's move of a resident to another community of its street. */
+  transfer(viewer: Viewer, t: Transfer): Promise<ResidentView> {
+    return this.write(viewer, (manager) => this.status.transfer(manager, viewer, t));
+  }
+
+  /** One change in its own transaction, answered with the resident as stored; errors as the API gives them. */
+  private async write(viewer: Viewer, change: (manager: EntityManager) => Promise<number>): Promise<ResidentView> {
     try {
       return await this.unitOfWork.run(async (manager) => {
-        const [saved] = await this.commands.save(manager, viewer, [{ idNumber, gridCode, expectedVersion, fields, path: INPUT }]);
-        const row = (await this.residents.findById(saved.id, manager))!;
+        const row = (await this.residents.findById(await change(manager), manager))!;
         return this.view(row, await this.residents.findHousehold(row.householdId, manager));
       });
     } catch (e) {

@@ -2,11 +2,13 @@
 export const CHUNK = 500;
 
 /** A record's facts before and after a change (null: created), written to the audit log once per batch. */
-export type AuditLine = { recordId: number; before: Record<string, unknown> | null; after: Record<string, unknown> | null };
+export type AuditLine = { recordId: number; before: Record<string, unknown> | null; after: Record<string, unknown> | null; action?: string };
 
 export interface CommandOptions {
   /** The day the changes are made on (validation of dates, 登记日期 of new residents). */
   today?: string;
+  /** The audit log's action for changes to stored records (default `update`): `transfer` for a street's move. */
+  auditAction?: string;
   /** Called after each batch with how many changes are done. */
   onProgress?: (done: number) => void;
 }

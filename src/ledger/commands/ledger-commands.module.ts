@@ -3,8 +3,9 @@ import { ReferenceChecker } from '../reference-checker.js';
 import { ResidentRepository } from '../resident.repository.js';
 import { RecordCommands } from './record.commands.js';
 import { ResidentCommands } from './resident.commands.js';
+import { ResidentStatusCommands } from './resident-status.commands.js';
 
-const PROVIDERS = [ResidentRepository, ReferenceChecker, ResidentCommands, RecordCommands];
+const PROVIDERS = [ResidentRepository, ReferenceChecker, ResidentCommands, ResidentStatusCommands, RecordCommands];
 
 /** The one write path to the ledger, for every module that changes it (the ledger's API, imports). */
 @Module({ providers: PROVIDERS, exports: PROVIDERS })

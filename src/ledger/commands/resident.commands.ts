@@ -4,14 +4,15 @@ import { inScope, type Viewer } from '../../access/viewer.js';
 import { AuditService } from '../../audit/audit.service.js';
 import { ConflictError, DuplicateError, type FieldError, NotFoundError, ValidationFailedError } from '../../common/errors/domain-errors.js';
 import { DICTIONARY } from '../../dictionary/dictionary.module.js';
-import { type Dictionary, storedFieldsOf } from '../../dictionary/dictionary.types.js';
+import { type Dictionary, fieldsOf, storedFieldsOf } from '../../dictionary/dictionary.types.js';
 import { validateRecord, type Values } from '../../dictionary/field-validator.js';
 import { parseIdNumber, todayIso } from '../../identity/index.js';
 import { type LedgerRow, propertyOf } from '../entities/ledger.entities.js';
 import { ReferenceChecker, ReferenceWants } from '../reference-checker.js';
 import { ResidentRepository } from '../resident.repository.js';
-import { householdFacts, residentFacts, residentView, type ResidentView } from '../resident-view.js';
+import { deregistrationText, householdFacts, residentFacts, residentView, type ResidentView } from '../resident-view.js';
 import { type AuditLine, CHUNK, type CommandOptions, sameValue } from './command-options.js';
+import { AlreadyDeregisteredError, DEREGISTRATION_REASONS, ResidentDeceasedError } from './resident-status-errors.js';
 
 /** One change to one resident, as a caller (the form, the API, an import row) asks for it. */
 export interface ResidentChange {
@@ -42,9 +43,16 @@ interface Planned {
   stored: LedgerRow | null;
   current: ResidentView | null;
   changes: Values;
+  /** The version the write expects: the caller's, or (registering one who left again) the one just read. */
+  expectedVersion: number | null;
+  /** Registered again after leaving (迁出, 其他): the same record, moved and back on the ledger, history and all. */
+  reactivated: boolean;
 }
 
 const INPUT = ['input'];
+
+/** A resident back on the ledger: their deregistration cleared. */
+export const ON_THE_LEDGER = { deregisteredOn: null, deregistrationReason: null, deregistrationDestination: null, deregistrationNote: null };
 
 /**
  * The one way residents (and the households they live in) change: the form, the API and imports all come here,
@@ -70,7 +78,7 @@ export class ResidentCommands {
       const planned = await this.plan(manager, viewer, changes.slice(start, start + CHUNK), today);
       const lines: AuditLine[] = [];
       const created = await this.create(manager, planned.filter((p) => !p.stored), today, lines);
-      for (const p of planned) saved.push(p.stored ? await this.update(manager, p, lines) : created.get(p.idNumber)!);
+      for (const p of planned) saved.push(p.stored ? await this.update(manager, p, lines, options.auditAction) : created.get(p.idNumber)!);
       // One statement for the batch's audit lines (and one look at the end of the audit chain).
       await this.audit.recordChanges(manager, viewer, 'resident', lines);
       options.onProgress?.(start + planned.length);
@@ -91,7 +99,7 @@ export class ResidentCommands {
       const p = parsed[i];
       const idNumber = p?.ok ? p.value.idNumber : null;
       const row = idNumber ? (stored.get(idNumber) ?? null) : null;
-      this.admit(viewer, change, row, idNumber);
+      const reactivated = this.admit(viewer, change, row, idNumber);
       const current = row ? residentView(this.dictionary, row, households.get(row.householdId) ?? null, today) : null;
       const fields = { ...change.fields, idNumber: idNumber ?? change.idNumber };
       // A registration without an address validates what it has: required fields only where given.
@@ -99,27 +107,46 @@ export class ResidentCommands {
       const result = validateRecord(this.dictionary, ['resident', 'household'], fields, base, today, change.path ?? INPUT);
       this.references.want(wants, result.changes);
       if (change.gridCode) wants.orgUnits.add(change.gridCode);
-      return { change, idNumber: idNumber ?? '', stored: row, current, result };
+      return { change, idNumber: idNumber ?? '', stored: row, current, result, reactivated };
     });
 
     const refs = await this.references.load(manager, wants);
     const errors: FieldError[] = [];
-    for (const { change, stored: row, result } of checked) {
+    for (const { change, stored: row, result, reactivated } of checked) {
       const path = change.path ?? INPUT;
-      errors.push(...result.errors, ...this.references.fields(refs, viewer, result.changes, path));
-      if (change.gridCode !== undefined || !row) errors.push(...this.references.orgUnit(refs, viewer, change.gridCode, path, 'gridCode', 'grid'));
+      errors.push(...this.readOnly(change.fields, path), ...result.errors, ...this.references.fields(refs, viewer, result.changes, path));
+      // Registering again is a registration: where they live now (grid and address) must be given.
+      if (change.gridCode !== undefined || !row || reactivated) errors.push(...this.references.orgUnit(refs, viewer, change.gridCode, path, 'gridCode', 'grid'));
+      if (reactivated && !result.changes.currentAddress) errors.push({ path: [...path, 'currentAddress'], code: 'REQUIRED', message: '现居住地址：重新登记时必填' });
     }
     if (errors.length) throw new ValidationFailedError(errors);
-    for (const { change, stored: row, current } of checked) {
-      if (row && current && row.version !== change.expectedVersion) throw new ConflictError('该居民信息', row.version, change.expectedVersion!, current);
+    const planned = checked.map(({ change, idNumber, stored: row, current, result, reactivated }) => ({
+      change, idNumber, stored: row, current, changes: result.changes, reactivated, expectedVersion: reactivated ? row!.version : (change.expectedVersion ?? null),
+    }));
+    for (const { stored: row, current, expectedVersion } of planned) {
+      if (row && current && row.version !== expectedVersion) throw new ConflictError('该居民信息', row.version, expectedVersion!, current);
     }
-    return checked.map(({ change, idNumber, stored: row, current, result }) => ({ change, idNumber, stored: row, current, changes: result.changes }));
+    return planned;
   }
 
-  /** Who may create or change whom: one registered elsewhere is neither shown nor registered twice. */
-  private admit(viewer: Viewer, change: ResidentChange, stored: LedgerRow | null, idNumber: string | null): void {
+  /** Fields only their own commands change (注销: deregisterResident, restoreResident) are refused here. */
+  private readOnly(fields: Values, path: (string | number)[]): FieldError[] {
+    return fieldsOf(this.dictionary, 'resident', 'household')
+      .filter((f) => f.readOnly && fields[f.key] !== undefined)
+      .map((f) => ({ path: [...path, f.key], code: 'NOT_CHANGEABLE', message: `${f.label}：只能通过注销、恢复修改` }));
+  }
+
+  /**
+   * Who may create or change whom: one registered elsewhere is neither shown nor registered twice; one who left
+   * (迁出, 其他) is registered again as the same record, wherever they left from. Answers whether that is the case.
+   */
+  private admit(viewer: Viewer, change: ResidentChange, stored: LedgerRow | null, idNumber: string | null): boolean {
     const versioned = change.expectedVersion !== undefined && change.expectedVersion !== null;
     const path = [...(change.path ?? INPUT), 'idNumber'];
+    if (stored?.deregisteredOn && !versioned) {
+      if (stored.deregistrationReason === DEREGISTRATION_REASONS.deceased) throw new ResidentDeceasedError(path);
+      return true;
+    }
     if (stored && !inScope(viewer, stored.gridCode)) {
       // Registered in another area: say so (a newcomer must be moved, not registered twice), show nothing of it.
       if (versioned) throw new NotFoundError('未找到该公民身份号码的居民');
@@ -127,6 +154,8 @@ export class ResidentCommands {
     }
     if (stored && !versioned) throw new DuplicateError(`该公民身份号码的居民已登记（当前版本 ${stored.version}），修改时请提供 expectedVersion`, path);
     if (!stored && idNumber && versioned) throw new NotFoundError('未找到该公民身份号码的居民，无法按版本更新；新登记时不要提供 expectedVersion');
+    if (stored?.deregisteredOn) throw new AlreadyDeregisteredError(deregistrationText(this.dictionary, stored));
+    return false;
   }
 
   /** Resident and household facts apart, as stored properties. */
@@ -164,11 +193,15 @@ export class ResidentCommands {
     return saved;
   }
 
-  /** A stored resident: only what differs is written; a new grid or address moves them to the household there. */
-  private async update(manager: EntityManager, { change, stored, current, changes }: Planned, lines: AuditLine[]): Promise<SavedResident> {
+  /**
+   * A stored resident: only what differs is written; a new grid or address moves them to the household there. One
+   * registered again also has their deregistration cleared.
+   */
+  private async update(manager: EntityManager, { change, stored, current, changes, expectedVersion, reactivated }: Planned, lines: AuditLine[], action?: string): Promise<SavedResident> {
     const row = stored!;
     const before = residentFacts(this.dictionary, current!);
-    const effective = Object.fromEntries(Object.entries(changes).filter(([k, v]) => !sameValue(before[k], v)));
+    const requested = reactivated ? { ...changes, ...ON_THE_LEDGER } : changes;
+    const effective = Object.fromEntries(Object.entries(requested).filter(([k, v]) => !sameValue(before[k], v)));
     const grid = change.gridCode ?? row.gridCode;
     const moved = grid !== row.gridCode;
     if (!moved && Object.keys(effective).length === 0) return { id: row.id, version: row.version, created: false };
@@ -184,13 +217,18 @@ export class ResidentCommands {
       delete householdChanges.currentAddress;
     }
     if (Object.keys(householdChanges).length && householdId) await this.residents.updateHousehold(manager, householdId, householdChanges);
-    if (!(await this.residents.updateResident(manager, row.id, change.expectedVersion!, { ...resident, gridCode: grid, householdId }))) {
-      const latest = (await this.residents.findById(row.id, manager))!;
-      throw new ConflictError('该居民信息', latest.version, change.expectedVersion!, residentView(this.dictionary, latest, await this.residents.findHousehold(latest.householdId, manager)));
+    if (!(await this.residents.updateResident(manager, row.id, expectedVersion!, { ...resident, gridCode: grid, householdId }))) {
+      throw await this.conflictNow(manager, row.id, expectedVersion!);
     }
     if (householdId !== row.householdId && row.householdId) await this.residents.deleteHouseholdIfEmpty(manager, row.householdId);
     const after = { ...before, ...(joined ? householdFacts(this.dictionary, joined) : {}), ...effective, gridCode: grid };
-    lines.push({ recordId: row.id, before, after });
+    lines.push({ recordId: row.id, before, after, action: reactivated ? 'reactivate' : action });
     return { id: row.id, version: row.version + 1, created: false };
+  }
+
+  /** The conflict of a write whose `WHERE version = …` found another version: the resident as it is now. */
+  async conflictNow(manager: EntityManager, id: number, expectedVersion: number): Promise<ConflictError> {
+    const latest = (await this.residents.findById(id, manager))!;
+    return new ConflictError('该居民信息', latest.version, expectedVersion, residentView(this.dictionary, latest, await this.residents.findHousehold(latest.householdId, manager)));
   }
 }

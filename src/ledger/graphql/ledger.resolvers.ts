@@ -10,13 +10,14 @@ import { LedgerRecordsService } from '../ledger-records.service.js';
 import { OneFormService } from '../one-form.service.js';
 import { OrgUnitService } from '../org-unit.service.js';
 import { ResidentService } from '../resident.service.js';
+import { deregistrationReasonName } from '../resident-view.js';
 import type { LedgerTypes } from './ledger-types.factory.js';
 import { CodeListType, OneFormType } from './one-form.type.js';
 import { OrgUnitType } from './org-unit.type.js';
 
 /**
- * Resolvers for the ledger's public contract (oneForm, upsertResident, recordVisit, upsertBusiness, households,
- * resident, orgUnits). Thin: each names the permission it needs and calls one service with the viewer, whose
+ * Resolvers for the ledger's public contract (oneForm, upsertResident, deregisterResident, restoreResident,
+ * transferResident, recordVisit, upsertBusiness, households, resident, orgUnits). Thin: each names the permission it needs and calls one service with the viewer, whose
  * org unit bounds what it reaches. Built per dictionary because the types are.
  */
 export function createLedgerResolvers(t: LedgerTypes) {
@@ -26,6 +27,7 @@ export function createLedgerResolvers(t: LedgerTypes) {
       private readonly residents: ResidentService,
       private readonly records: LedgerRecordsService,
       private readonly orgUnits: OrgUnitService,
+      @Inject(DICTIONARY) private readonly dictionary: Dictionary,
     ) {}
 
     @Needs('ledger:read')
@@ -50,6 +52,53 @@ export function createLedgerResolvers(t: LedgerTypes) {
     @Mutation(() => t.ResidentType, { description: '登记或修改一位居民：一次录入，各部门表单自动更新' })
     upsertResident(@CurrentViewer() viewer: Viewer, @Args('input', { type: () => t.UpsertResidentInput }) input: LedgerRow) {
       return this.residents.upsert(viewer, { ...input });
+    }
+
+    @Needs('ledger:write')
+    @Mutation(() => t.ResidentType, { description: '注销一位居民（迁出、死亡、其他）：自注销日期起不再出现在各部门表单中，此前日期的表单和修改历史都保留' })
+    deregisterResident(
+      @CurrentViewer() viewer: Viewer,
+      @Args('idNumber') idNumber: string,
+      @Args('reason', { type: () => String, nullable: true, description: '注销原因：代码表 deregistration-reason（1 迁出、2 死亡、9 其他），必填' }) reason: string | null,
+      @Args('effectiveDate', { type: () => String, nullable: true, description: '注销日期 yyyy-mm-dd，必填：不晚于今天，不早于登记日期' }) effectiveDate: string | null,
+      @Args('note', { type: () => String, nullable: true, description: '注销说明' }) note: string | null,
+      @Args('destination', { type: () => String, nullable: true, description: '迁往地：迁出时必填，其他原因不填' }) destination: string | null,
+      @Args('expectedVersion', { type: () => Int, nullable: true, description: '必填：读取时的版本号；版本已变则返回 CONFLICT' }) expectedVersion: number | null,
+    ) {
+      return this.residents.deregister(viewer, { idNumber, reason, effectiveDate, note, destination, expectedVersion });
+    }
+
+    @Needs('ledger:write')
+    @Mutation(() => t.ResidentType, { description: '恢复误注销的居民：清除注销，重新出现在各部门表单中' })
+    restoreResident(
+      @CurrentViewer() viewer: Viewer,
+      @Args('idNumber') idNumber: string,
+      @Args('reason', { type: () => String, nullable: true, description: '恢复原因（记入修改历史）' }) reason: string | null,
+      @Args('expectedVersion', { type: () => Int, nullable: true, description: '必填：读取时的版本号' }) expectedVersion: number | null,
+    ) {
+      return this.residents.restore(viewer, { idNumber, reason, expectedVersion });
+    }
+
+    @Needs('ledger:transfer')
+    @Mutation(() => t.ResidentType, { description: '街道办事处把居民迁到本街道的另一个网格（另一个社区）；按新网格和地址归户' })
+    transferResident(
+      @CurrentViewer() viewer: Viewer,
+      @Args('idNumber') idNumber: string,
+      @Args('gridCode', { type: () => String, nullable: true, description: '迁往的网格代码（本街道内），必填' }) gridCode: string | null,
+      @Args('currentAddress', { type: () => String, nullable: true, description: '新的现居住地址；不填则地址不变' }) currentAddress: string | null,
+      @Args('expectedVersion', { type: () => Int, nullable: true, description: '必填：读取时的版本号' }) expectedVersion: number | null,
+    ) {
+      return this.residents.transfer(viewer, { idNumber, gridCode, currentAddress, expectedVersion });
+    }
+
+    @ResolveField(() => String, { description: '在册 / 已注销（有注销日期即已注销：注销日期不晚于今天）' })
+    status(@Parent() r: LedgerRow) {
+      return r.deregisteredOn ? '已注销' : '在册';
+    }
+
+    @ResolveField(() => String, { nullable: true, description: '注销原因的名称：迁出、死亡、其他' })
+    deregistrationReasonName(@Parent() r: LedgerRow) {
+      return deregistrationReasonName(this.dictionary, r.deregistrationReason);
     }
 
     @ResolveField(() => OrgUnitType, { description: '所属网格' })
