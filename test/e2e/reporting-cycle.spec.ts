@@ -139,6 +139,18 @@ describe(`reporting cycle (${isPostgres() ? 'PostgreSQL' : 'SQLite'})`, () => {
     const changes = (await ok(street, `query ($id: Int!) { report(id: $id) { changedSince { entered left changed } } }`, { id: submitted.id })).report.changedSince;
     expect(changes).toEqual({ entered: 1, left: 0, changed: 1 });
 
+    // 老人2 dies today: gone from F01 from the effective date on, still in last month's report and last month's view.
+    const deceased = idNumber('500106', '19420315', 13);
+    const [r2] = await t.dataSource.query(`SELECT version FROM residents WHERE id_number = '${deceased}'`);
+    await ok(community, `mutation ($id: String!, $v: Int!, $d: String!) { deregisterResident(idNumber: $id, reason: "2", effectiveDate: $d, expectedVersion: $v) { id } }`, { id: deceased, v: r2.version, d: today() });
+    const nameAt = frozen.columns.findIndex((c: any) => c.key === 'name');
+    const names = (view: { rows: unknown[][] }) => view.rows.map((r) => r[nameAt]);
+    expect(names((await ok(minzheng, FORM_VIEW, { code: 'F01', orgUnit: COMMUNITY, period })).formView)).toContain('老人2');
+    const liveToday = (await ok(minzheng, `query { formView(code: "F01", orgUnit: "${COMMUNITY}", first: 500) { totalCount rows } }`, {})).formView;
+    expect(liveToday.totalCount).toBe(3);
+    expect(names(liveToday)).not.toContain('老人2');
+    expect(names(liveToday)).toContain('新来的老人');
+
     // The export of the approved report: the frozen rows, 填表人 and 审核人 filled from the workflow.
     const res = await request(t.app.getHttpServer()).get(`/exports/F01?orgUnit=${COMMUNITY}&period=${period}`).set(minzhengAuth).buffer(true).parse(binary);
     expect(res.status).toBe(200);
