@@ -21,6 +21,9 @@ export function analyzeResidentRow(work: RowWork): RowPlan {
   const stored = idNumber ? snapshot.residents.get(idNumber) : undefined;
   if (stored && !inScope(viewer, stored.gridCode)) {
     work.error('idNumber', 'RESIDENT_ELSEWHERE', '该居民已在其他网格或社区登记；如已迁入本辖区，请由原社区或街道办理迁移');
+  } else if (stored?.facts.deregisteredOn) {
+    // An old ledger still lists people who left: never written back onto them (their record is history now).
+    work.error('idNumber', 'RESIDENT_DEREGISTERED', `该居民已于 ${stored.facts.deregisteredOn} 注销，不再导入；如系误注销请先在一表通页面恢复，迁回的请重新登记`);
   }
   const gridCode = gridOf(work, stored);
   const input: Values = { ...reversed.values };

@@ -1,5 +1,6 @@
 import request from 'supertest';
 import { todayIso } from '../../src/identity/index.js';
+import { binary } from '../support/http.js';
 import { COMMUNITY, GRID, GRID_2, idNumber, insertOrgFixture, OTHER_COMMUNITY, OTHER_GRID, STREET } from '../support/fixtures.js';
 import { createTestApp, isPostgres, type TestApp } from '../support/test-app.js';
 
@@ -170,6 +171,19 @@ describe(`residents who leave (${isPostgres() ? 'PostgreSQL' : 'SQLite'})`, () =
     expect((await community.gql(DEREGISTER, { id, reason: '9', date: daysAgo(10), note: '长期外出', v: await version(id) })).errors).toBeUndefined();
     expect(await visitsOf(early)).toEqual([early]);
     expect(await visitsOf(late)).not.toContain(late);
+  });
+
+  it('flags a row of an old ledger naming someone who left: the import never writes onto them', async () => {
+    const id = idNumber('500106', '19460101', 23);
+    await register(id, '吴大爷', '桥北路13号');
+    const exported = await request(t.app.getHttpServer()).get(`/exports/F01?orgUnit=${COMMUNITY}`).set(t.auth).buffer(true).parse(binary);
+    expect(exported.status).toBe(200);
+    const v = await version(id);
+    expect((await community.gql(DEREGISTER, { id, reason: '2', date: todayIso(), v })).errors).toBeUndefined();
+    const upload = await request(t.app.getHttpServer()).post('/imports').set(t.auth).field('form', 'F01').field('orgUnit', COMMUNITY).attach('file', exported.body, 'F01台账.xlsx');
+    expect(upload.status).toBe(201);
+    const preview = (await t.gql(`{ importPreview(id: ${upload.body.id}, kind: "error") { rows { subject errors { code } } } }`)).data.importPreview;
+    expect(preview.rows).toEqual([{ subject: id, errors: [{ code: 'RESIDENT_DEREGISTERED' }] }]);
   });
 
   it('answers a retried deregistration with the same key once: one change, one audit line', async () => {
