@@ -5,6 +5,7 @@ import { loadDictionary } from './dictionary.js';
 import { discardDrafts, flushDrafts, hasDraft } from './drafts.js';
 import { h, fill, say } from './dom.js';
 import { loginView } from './login.js';
+import { withReporting } from './reporting.js';
 import { workspaceView } from './workspace.js';
 
 const root = document.getElementById('app');
@@ -38,7 +39,7 @@ async function showWorkspace(account) {
   document.title = '一表通';
   try {
     const workspace = await workspaceView({ dict, account });
-    fill(root, workspace.el);
+    fill(root, await withReporting({ account, ledger: workspace.el }));
     await workspace.resumeDraft();
   } catch (e) {
     if (session.token()) fill(root, h('p', { class: 'panel error-block', role: 'alert' }, errorText(e)));
