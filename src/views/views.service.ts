@@ -69,6 +69,8 @@ export class ViewsService {
   private readonly builders = new Map<string, ViewSqlBuilder>();
   private readonly summaries = new Map<string, SummaryView>();
   private readonly dialect: SqlDialect;
+  /** The last few frozen reports read, decoded (immutable content, keyed by report id and SHA-256). */
+  private readonly decoded = new Map<string, ReportSnapshot>();
 
   constructor(
     @Inject(TEMPLATES) templates: TemplateSummary[],
@@ -238,9 +240,18 @@ export class ViewsService {
   /** The submitted or approved report of a form, org unit and period, with its frozen rows; null if there is none. */
   async frozen(code: string, orgUnitCode: string, period: Period): Promise<{ report: ReportRecord; snapshot: ReportSnapshot } | null> {
     const report = await this.reports.findByKey({ formCode: code, orgUnitCode, period: period.key });
-    if (!report || report.status === 'returned') return null;
-    const bytes = await this.reports.snapshot(report.id);
-    return bytes ? { report, snapshot: decodeSnapshot(bytes) } : null;
+    if (!report || report.status === 'returned' || !report.sha256) return null;
+    // A department pages through a frozen report: decode it once. Keyed by its hash, so a resubmission is never stale.
+    const key = `${report.id}:${report.sha256}`;
+    let snapshot = this.decoded.get(key);
+    if (!snapshot) {
+      const bytes = await this.reports.snapshot(report.id);
+      if (!bytes) return null;
+      snapshot = decodeSnapshot(bytes);
+      this.decoded.set(key, snapshot);
+      if (this.decoded.size > 8) this.decoded.delete(this.decoded.keys().next().value!);
+    }
+    return { report, snapshot };
   }
 
   /**

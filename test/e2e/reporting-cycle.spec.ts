@@ -123,6 +123,7 @@ describe(`reporting cycle (${isPostgres() ? 'PostgreSQL' : 'SQLite'})`, () => {
     const frozen = (await ok(minzheng, FORM_VIEW, { code: 'F01', orgUnit: COMMUNITY, period })).formView;
     expect(frozen.report).toMatchObject({ id: submitted.id, status: 'approved', reviewedBy: '陈主任', submittedBy: '王芳', rowCount: 3, sha256: resubmitted.sha256 });
     expect(frozen.totalCount).toBe(3);
+    const names = (view: { rows: unknown[][] }) => view.rows.map((r) => r[frozen.columns.findIndex((c: any) => c.key === 'name')]);
     const idAt = frozen.columns.findIndex((c: any) => c.key === 'idNumber');
     expect(frozen.rows.every((r: any[]) => /^\d{6}\*{8}\d{3}[\dX]$/.test(r[idAt]))).toBe(true);
 
@@ -143,8 +144,6 @@ describe(`reporting cycle (${isPostgres() ? 'PostgreSQL' : 'SQLite'})`, () => {
     const deceased = idNumber('500106', '19420315', 13);
     const [r2] = await t.dataSource.query(`SELECT version FROM residents WHERE id_number = '${deceased}'`);
     await ok(community, `mutation ($id: String!, $v: Int!, $d: String!) { deregisterResident(idNumber: $id, reason: "2", effectiveDate: $d, expectedVersion: $v) { id } }`, { id: deceased, v: r2.version, d: today() });
-    const nameAt = frozen.columns.findIndex((c: any) => c.key === 'name');
-    const names = (view: { rows: unknown[][] }) => view.rows.map((r) => r[nameAt]);
     expect(names((await ok(minzheng, FORM_VIEW, { code: 'F01', orgUnit: COMMUNITY, period })).formView)).toContain('老人2');
     const liveToday = (await ok(minzheng, `query { formView(code: "F01", orgUnit: "${COMMUNITY}", first: 500) { totalCount rows } }`, {})).formView;
     expect(liveToday.totalCount).toBe(3);
@@ -165,6 +164,24 @@ describe(`reporting cycle (${isPostgres() ? 'PostgreSQL' : 'SQLite'})`, () => {
     expect(texts).toContain(`填表人：王芳（${submittedDay}）`);
     expect(texts).toContain(`审核人：陈主任（${localDay(approved.reviewedAt)}）`);
 
+    // The typed query takes the period too, and says which report it read.
+    const typed = (await ok(minzheng, `query ($o: String!, $p: String) { elderlyLivingAlone(orgUnit: $o, period: $p) { totalCount rows { name } report { id status } } }`, { o: COMMUNITY, p: period })).elderlyLivingAlone;
+    expect(typed).toMatchObject({ totalCount: 3, report: { id: submitted.id, status: 'approved' } });
+    expect(typed.rows.map((r: any) => r.name)).toEqual(names(frozen));
+
+    // The street downloads every report of the period at once: one sheet per submitted or approved report.
+    const streetAuth = { Authorization: `Bearer ${(await t.login('jiedao', 'test-password-2026')).token}` };
+    const all = await request(t.app.getHttpServer()).get(`/exports/all?orgUnit=${STREET}&period=${period}`).set(streetAuth).buffer(true).parse(binary);
+    expect(all.status).toBe(200);
+    const allBook = new ExcelJS.Workbook();
+    await allBook.xlsx.load(all.body);
+    const sheetNames = allBook.worksheets.map((w) => w.name);
+    expect(sheetNames).toContain('F01桥北社区');
+    expect(sheetNames).toContain('F01测试社区');
+    expect(sheetNames.some((n) => n.startsWith('F09'))).toBe(true);
+    const expectedSheets = (await ok(street, REPORTS, { orgUnit: STREET, period })).reports.filter((r: any) => r.status === 'submitted' || r.status === 'approved');
+    expect(sheetNames).toHaveLength(expectedSheets.length);
+
     // Completeness for the street matches the states.
     const forms = (await ok(street, `query ($o: String!, $p: String!) { reportingCompleteness(orgUnit: $o, period: $p) { code expected submitted approved returned pending overdue onTime units { orgUnitCode status } } }`, { o: STREET, p: period })).reportingCompleteness;
     const f01 = forms.find((f: any) => f.code === 'F01');
@@ -175,6 +192,12 @@ describe(`reporting cycle (${isPostgres() ? 'PostgreSQL' : 'SQLite'})`, () => {
     expect(f05).toMatchObject({ expected: 2, approved: 0, pending: 2 });
     expect(f05.overdue).toBe(today() > before.find((r: any) => r.code === 'F05').dueDate ? 2 : 0);
     expect(forms.find((f: any) => f.code === 'F09')).toMatchObject({ expected: 1, approved: 1 });
+    const workbook = await request(t.app.getHttpServer()).get(`/reporting/completeness.xlsx?orgUnit=${STREET}&period=${period}`).set(streetAuth).buffer(true).parse(binary);
+    expect(workbook.status).toBe(200);
+    const completenessBook = new ExcelJS.Workbook();
+    await completenessBook.xlsx.load(workbook.body);
+    const f01Row = completenessBook.getWorksheet('报送情况')!.getRows(1, 20)!.find((r) => r.getCell(1).value === 'F01')!;
+    expect([5, 6, 7, 8, 9].map((c) => f01Row.getCell(c).value)).toEqual([f01.expected, f01.submitted, f01.approved, f01.returned, f01.pending]);
 
     // The street reopens the approved F01 with a reason: back to the community, which may resubmit.
     const reopened = (await ok(street, REOPEN, { id: submitted.id, reason: '发现一位老人漏报' })).reopenReport;
