@@ -4,18 +4,19 @@ import { gql, errorText, keepsKey, saveFailedText, saveKey } from './api.js';
 import { conflictPanel } from './conflict.js';
 import { download, h, fill, say } from './dom.js';
 import { OneFormEditor } from './one-form.js';
+import { leavingPanel } from './leaving.js';
 import { KEY_GROUP_FORMS, formsPanel } from './result.js';
 import { visitPanel } from './visit.js';
 import { parseIdNumber, todayIso } from '/page/shared/identity/index.js';
 
 const FORMS = `query ($id: String!) { residentForms(idNumber: $id) { code name department } }`;
-const SEARCH = `query ($org: String!, $text: String!) { searchResidents(orgUnit: $org, text: $text) { idNumber name } }`;
+const SEARCH = `query ($org: String!, $text: String!) { searchResidents(orgUnit: $org, text: $text) { idNumber name status } }`;
 const UPSERT = (oneForm) => `mutation ($input: UpsertResidentInput!) { upsertResident(input: $input) { ${selection(oneForm)} } }`;
 const EXPORT = `mutation ($code: String!, $org: String!) { exportForm(code: $code, orgUnit: $org) { url fileName rows } }`;
 
 /** The resident fields to read back: every field of the one form (a staff reference as its id). */
 const selection = (oneForm) =>
-  `id version gridCode age grid { name } ${oneForm.sections.flatMap((s) => s.fields).map((f) => (f.type === 'staffRef' ? `${f.key} { id }` : f.key)).join(' ')}
+  `id version gridCode age grid { name } status deregisteredOn deregistrationReasonName deregistrationDestination deregistrationNote ${oneForm.sections.flatMap((s) => s.fields).map((f) => (f.type === 'staffRef' ? `${f.key} { id }` : f.key)).join(' ')}
    visits { id visitDate visitMethod disposition staff { staffName } }`;
 
 /** The grid's staff and its community's (a visit's 走访人, a resident's 包联干部); what the account cannot see is left out. */
@@ -29,8 +30,9 @@ async function loadStaff(gridCode) {
  * Opens a resident (idNumber) or a blank form for a new one in gridCode, or a draft left unsaved (draft).
  * @param {HTMLElement} host
  * @param {{ dict: any, oneForm: any, account: any, can: { write: boolean, export: boolean }, drafts: any, draft?: any,
- *           idNumber?: string, gridCode?: string, gridName?: string, onOpen: (idNumber: string) => void }} o
+ *           idNumber?: string, gridCode?: string, gridName?: string, onOpen: (idNumber: string) => Promise<void> }} o
  *   drafts: the account's draft slot (null when it cannot write); onOpen: opens another resident
+ *   A resident who left (注销) is shown read-only, with 恢复; one on the ledger with 注销 (and a street's 迁移).
  */
 export async function openEditor(host, options) {
   const { dict, oneForm, account, can, drafts, draft, onOpen } = options;
@@ -48,7 +50,8 @@ export async function openEditor(host, options) {
   const stale = Boolean(draft?.values && resident && draft.baseVersion !== resident.version);
   if (stale) resident = { ...resident, ...draft.base, version: draft.baseVersion };
   const staff = await loadStaff(gridCode);
-  const form = new OneFormEditor({ dict, oneForm, staff, resident, readOnly: !can.write, onChange: (key) => {
+  const left = Boolean(resident?.deregisteredOn);
+  const form = new OneFormEditor({ dict, oneForm, staff, resident, readOnly: !can.write || left, onChange: (key) => {
     keepDraft();
     if (key === 'idNumber' && !resident) checkRegistered();
   } });
@@ -66,8 +69,15 @@ export async function openEditor(host, options) {
   const heading = h('h2', { id: 'editor-title', tabindex: '-1' });
   const notices = h('div', { class: 'notices' });
   const visitHost = h('div');
+  const leavingHost = h('div');
+  // 注销, 恢复, 迁移 of the resident as last read or saved: each changes them, and they are opened again as stored.
+  const showLeaving = () => fill(leavingHost, leavingPanel({ dict, resident, can, account, onChanged: async (message) => {
+    await onOpen(resident.idNumber);
+    say(message, 'ok');
+  } }));
   const saveButton = h('button', { type: 'submit', class: 'primary' }, resident ? '保存修改' : '保存并登记');
   const showHeading = () => fill(heading, resident ? resident.name : '登记新居民',
+    left ? [' ', h('span', { class: 'badge badge-left' }, '已注销')] : null,
     h('small', {}, resident ? `${gridName} · 第 ${resident.version} 版` : `登记到 ${gridName}`));
 
   const exportForm = async (f) => {
@@ -87,7 +97,7 @@ export async function openEditor(host, options) {
     const keyGroup = forms.some((f) => KEY_GROUP_FORMS.has(f.code));
     const kept = drafts?.data?.visit;
     const visitDraft = resident && kept?.residentIdNumber === resident.idNumber ? kept : null;
-    fill(visitHost, keyGroup && can.write
+    fill(visitHost, keyGroup && can.write && !left
       ? visitPanel({ dict, resident, staff, account, draft: visitDraft, onDraft: (visit, now) => keepDraft({ visit }, now), onRecorded: refreshForms })
       : null);
   };
@@ -108,7 +118,9 @@ export async function openEditor(host, options) {
     if (!id || !account.orgUnitCode) return;
     const found = (await gql(SEARCH, { org: account.orgUnitCode, text: id }).catch(() => null))?.searchResidents?.find((r) => r.idNumber === id);
     if (!found || checkedId !== id || resident) return;
-    notices.prepend(h('p', { class: 'panel notice registered', role: 'status' }, `该公民身份号码的居民已登记：${found.name}。`,
+    // One who left (迁出) comes back as the same record when registered again; a mistake is undone with 恢复 instead.
+    const told = found.status === '已注销' ? `该公民身份号码的居民 ${found.name} 已注销：保存即重新登记到本网格（保留其历史）；如系误注销，请打开该居民"恢复"。` : `该公民身份号码的居民已登记：${found.name}。`;
+    notices.prepend(h('p', { class: 'panel notice registered', role: 'status' }, told,
       h('button', { type: 'button', class: 'small', onclick: () => onOpen(found.idNumber) }, '打开该居民')));
   }
 
@@ -151,6 +163,7 @@ export async function openEditor(host, options) {
     }
     showForms(before, isNew ? `已登记 ${saved.name}` : `已保存 ${saved.name}`);
     showVisits();
+    showLeaving();
     notices.querySelector('.result').focus();
   }
 
@@ -171,6 +184,7 @@ export async function openEditor(host, options) {
         resident = { ...resident, version: e.extensions.currentVersion };
         keepDraft({}, true);
         showHeading();
+        showLeaving();
         panel.remove();
         say(`已换成第 ${e.extensions.currentVersion} 版并填回您的修改，请核对后保存`, 'ok');
         saveButton.focus();
@@ -180,6 +194,7 @@ export async function openEditor(host, options) {
         resident = { ...resident, version: e.extensions.currentVersion };
         keepDraft({}, true);
         showHeading();
+        showLeaving();
         panel.remove();
         say('已放弃您的修改，显示当前保存的内容');
       },
@@ -192,6 +207,7 @@ export async function openEditor(host, options) {
   showHeading();
   if (resident) showForms(null, null);
   showVisits();
+  showLeaving();
   if (draft) {
     const again = () => {
       drafts.update(() => null, true);
@@ -203,10 +219,11 @@ export async function openEditor(host, options) {
       h('button', { type: 'button', class: 'small', onclick: again }, '放弃这些内容')));
     if (!resident && draft.values?.idNumber) checkRegistered();
   }
+  const readOnlyNote = left ? `已注销的居民只能查看${can.write ? '；如系误注销，请在上方"恢复"' : ''}。` : '本账号只能查看，不能修改。';
   const editor = h('form', { class: 'editor', novalidate: true, 'aria-labelledby': 'editor-title', onsubmit: save },
     form.el,
-    can.write ? h('div', { class: 'save-bar' }, saveButton, h('span', { class: 'muted' }, '出生日期、性别由公民身份号码得出')) : h('p', { class: 'muted' }, '本账号只能查看，不能修改。'));
-  fill(host, heading, notices, editor, visitHost);
+    can.write && !left ? h('div', { class: 'save-bar' }, saveButton, h('span', { class: 'muted' }, '出生日期、性别由公民身份号码得出')) : h('p', { class: 'muted' }, readOnlyNote));
+  fill(host, heading, notices, left ? leavingHost : null, editor, left ? null : leavingHost, visitHost);
   // On a phone the form starts below the search: bring it up, and put the keyboard focus on its title.
   heading.focus({ preventScroll: true });
   heading.scrollIntoView({ block: window.matchMedia('(min-width: 64em)').matches ? 'nearest' : 'start' });

@@ -3,7 +3,7 @@
 import { gql, errorText } from './api.js';
 import { h, fill, say } from './dom.js';
 
-const SEARCH = `query ($org: String!, $text: String!) { searchResidents(orgUnit: $org, text: $text) { id idNumber name gender age gridCode currentAddress } }`;
+const SEARCH = `query ($org: String!, $text: String!) { searchResidents(orgUnit: $org, text: $text) { id idNumber name gender age gridCode currentAddress status } }`;
 
 /**
  * @param {{ scope: () => any, canWrite: boolean, onOpen: (idNumber: string) => void, onNew: () => void }} o
@@ -23,6 +23,7 @@ export function searchPanel({ scope, canWrite, onOpen, onNew }) {
       fill(results, found.length
         ? found.map((r) => h('li', {}, h('button', { type: 'button', class: 'result-item', onclick: () => onOpen(r.idNumber) },
             h('strong', {}, r.name),
+            r.status === '已注销' ? h('span', { class: 'badge badge-left' }, '已注销') : null,
             h('span', {}, `${r.gender === '1' ? '男' : r.gender === '2' ? '女' : ''} ${r.age ?? ''}岁`),
             h('span', { class: 'mono' }, r.idNumber),
             h('span', { class: 'muted' }, r.currentAddress))))

@@ -17,6 +17,7 @@ export function abilities(role) {
     read: role !== 'department',
     write: ['grid_worker', 'community_staff', 'admin'].includes(role),
     export: ['community_staff', 'street_office', 'department'].includes(role),
+    transfer: role === 'street_office', // moves residents between its communities; otherwise read-only
   };
 }
 
