@@ -2,7 +2,7 @@
 //   community: 本期报表 · street: 待审核 (and its own summary), 报送情况 · department: 已收到 (a district reviewer: 待审核)
 
 import { errorText, gql } from './api.js';
-import { h, fill } from './dom.js';
+import { h, fill, say } from './dom.js';
 import { completenessView } from './completeness.js';
 import { lastMonth, periodPicker } from './periods.js';
 import { receivedView } from './received.js';
@@ -60,6 +60,7 @@ export async function withReporting({ account, ledger }) {
 
   /** Shows a tab; a reporting tab loads its period afresh each time (others may have acted meanwhile). */
   function show(id) {
+    if (id !== active) say(''); // a message about the tab left behind would read as one about this one
     active = id;
     buttons.forEach((b, i) => {
       b.setAttribute('aria-selected', String(all[i].id === id));

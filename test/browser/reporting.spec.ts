@@ -52,6 +52,8 @@ describeInBrowser(`the reporting cycle in a real browser (${isPostgres() ? 'Post
   let api: Api;
   const period = lastMonth();
   const browserErrors: string[] = [];
+  /** The Idempotency-Key of every reporting step the pages sent, by mutation. */
+  const keys: Record<string, (string | undefined)[]> = { submitReport: [], approveReport: [], returnReport: [] };
 
   /** A desk-sized window of its own (its own sessionStorage: its own login) whose script errors and console errors are kept. */
   async function windowFor(width = 1280, height = 900): Promise<Page> {
@@ -61,6 +63,10 @@ describeInBrowser(`the reporting cycle in a real browser (${isPostgres() ? 'Post
     const page = await context.newPage();
     page.on('pageerror', (e) => browserErrors.push(`页面脚本错误：${e.message}`));
     page.on('console', (m) => (m.type() === 'error' ? browserErrors.push(`控制台错误：${m.text()}`) : undefined));
+    page.on('request', (r) => {
+      const op = Object.keys(keys).find((name) => r.postData()?.includes(`${name}(`));
+      if (op && r.url().endsWith('/graphql')) keys[op].push(r.headers()['idempotency-key']);
+    });
     return page;
   }
 
@@ -159,6 +165,7 @@ describeInBrowser(`the reporting cycle in a real browser (${isPostgres() ? 'Post
   });
 
   it('the community sees 退回 and the reason, and resubmits', async () => {
+    await community.getByRole('tab', { name: '台账' }).click();
     await openTab(community, '本期报表'); // a tab loads afresh each time it is opened
     const item = f01Item(community);
     await expect(item.getAttribute('data-status')).resolves.toBe('returned');
@@ -170,14 +177,28 @@ describeInBrowser(`the reporting cycle in a real browser (${isPostgres() ? 'Post
     await item.getByRole('button', { name: '确认报送' }).click();
     await f01Item(community, '', 'submitted').waitFor();
     expect(await apiStatus()).toMatchObject({ status: 'submitted' });
+    // Each step carries its own key (the community's two submissions and the street's refused F09 are three requests).
+    expect(keys.submitReport).toHaveLength(3);
+    expect(new Set(keys.submitReport).size).toBe(3);
+    expect(keys.submitReport.every((k) => /^[0-9a-f-]{36}$/.test(k ?? ''))).toBe(true);
+    expect(keys.returnReport).toHaveLength(1);
   });
 
   it('the street approves it; the report is locked and can be reopened only with a reason', async () => {
     await openTab(street, '待审核');
     const item = f01Item(street, '.review');
     await expect(item.getAttribute('data-status')).resolves.toBe('submitted');
+    // The answer is lost on the way: the page says it may have been done, and pressing again sends the same key.
+    await street.route('**/graphql', (route) => (route.request().postData()?.includes('approveReport(') ? route.abort('failed') : route.fallback()));
+    await item.getByRole('button', { name: /^审核通过/ }).click();
+    await expect(item.locator('.report-notes .error').textContent()).resolves.toContain('不确定是否已审核，再点一次不会重复审核');
+    await street.locator('#status', { hasText: '网络中断' }).waitFor();
+    expect(browserErrors.splice(0)).toEqual([expect.stringContaining('net::ERR_FAILED')]); // the aborted request, as Chromium logs it
+    await street.unroute('**/graphql');
     await item.getByRole('button', { name: /^审核通过/ }).click();
     await f01Item(street, '.review', 'approved').waitFor();
+    expect(keys.approveReport).toHaveLength(2);
+    expect(keys.approveReport[1]).toBe(keys.approveReport[0]);
     await street.locator('#status', { hasText: '已审核通过' }).waitFor();
     expect(await apiStatus()).toMatchObject({ status: 'approved' });
     // Reopening asks for its reason before anything is sent.
@@ -201,6 +222,12 @@ describeInBrowser(`the reporting cycle in a real browser (${isPostgres() ? 'Post
     const cells = texts(book);
     expect(cells.some((t) => /^填表人：桥北社区工作者（\d{4}-\d{2}-\d{2}）$/.test(t))).toBe(true);
     expect(cells.some((t) => /^审核人：陈家桥街道办事处（\d{4}-\d{2}-\d{2}）$/.test(t))).toBe(true);
+
+    // A district department that reviews a street summary (F09) has 待审核 too.
+    const reviewer = await windowFor();
+    await login(reviewer, 'wanggehua');
+    await openTab(reviewer, '待审核');
+    await expect(reviewer.locator('.review').textContent()).resolves.toContain('本期没有等待审核的报表');
   });
 
   it('the street\'s 报送情况 counts it, and downloads the completeness workbook and every report of the period', async () => {
