@@ -188,6 +188,9 @@ describeInBrowser(`the reporting cycle in a real browser (${isPostgres() ? 'Post
     await openTab(street, '待审核');
     const item = f01Item(street, '.review');
     await expect(item.getAttribute('data-status')).resolves.toBe('submitted');
+    // The frozen rows against the ledger now (changedSince, asked for this one report).
+    await item.getByRole('button', { name: '核对报送以来台账的变化' }).click();
+    await item.locator('.changes', { hasText: '报送以来台账没有变化' }).waitFor();
     // The answer is lost on the way: the page says it may have been done, and pressing again sends the same key.
     await street.route('**/graphql', (route) => (route.request().postData()?.includes('approveReport(') ? route.abort('failed') : route.fallback()));
     await item.getByRole('button', { name: /^审核通过/ }).click();
