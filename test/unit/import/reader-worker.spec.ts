@@ -59,8 +59,10 @@ test('the main event loop keeps ticking while a big file is parsed', async () =>
   clearInterval(timer);
   expect(read.rows).toHaveLength(ROWS);
   // The parse is the worker's; the main thread only rebuilds rows, a block at a time between its other work.
-  expect(ticks).toBeGreaterThan(elapsed / 5 / 4);
-  expect(longestGap).toBeLessThan(250);
+  // Bounds loose enough for a loaded 2-core CI machine (speed targets live in bench/): a parse on the main thread
+  // would stall it for the whole read, seconds.
+  expect(ticks).toBeGreaterThan(elapsed / 5 / 8);
+  expect(longestGap).toBeLessThan(Math.min(1000, elapsed / 4));
 });
 
 test('past the time limit the worker is terminated: TIME_LIMIT', async () => {
