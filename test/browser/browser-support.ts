@@ -72,6 +72,15 @@ export async function launchBrowser(): Promise<Browser> {
   });
 }
 
+/** A desk-sized page (1280 × 860, zh-CN, 15 s waits) in a context of its own; the page's script errors go to onError. */
+export async function deskPage(browser: Browser, onError = (message: string) => console.error(`页面脚本错误：${message}`)): Promise<Page> {
+  const desk = await browser.newContext({ viewport: { width: 1280, height: 860 }, locale: 'zh-CN' });
+  desk.setDefaultTimeout(15_000);
+  const page = await desk.newPage();
+  page.on('pageerror', (e) => onError(e.message));
+  return page;
+}
+
 export interface Api {
   gql<T = any>(query: string): Promise<T>;
 }

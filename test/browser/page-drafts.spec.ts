@@ -3,7 +3,7 @@ import path from 'node:path';
 import { type Browser, type Page, type Request, type Route } from 'playwright-core';
 import { idCheckCharacter, todayIso } from '../../src/identity/index.js';
 import { isPostgres } from '../support/test-app.js';
-import { CHROMIUM, apiAs, launchBrowser, loginOnPage, startServer, type Server } from './browser-support.js';
+import { CHROMIUM, apiAs, deskPage, launchBrowser, loginOnPage, startServer, type Server } from './browser-support.js';
 
 // CI installs Chromium (.ci/run); there a missing browser is a failure, not a skip.
 const describeInBrowser = fs.existsSync(CHROMIUM) || process.env.CI ? describe : describe.skip;
@@ -56,10 +56,7 @@ describeInBrowser(`drafts and retried saves in a real browser (${isPostgres() ? 
   beforeAll(async () => {
     server = await startServer();
     browser = await launchBrowser();
-    const desk = await browser.newContext({ viewport: { width: 1280, height: 860 }, locale: 'zh-CN' });
-    desk.setDefaultTimeout(15_000);
-    page = await desk.newPage();
-    page.on('pageerror', (e) => pageErrors.push(e.message));
+    page = await deskPage(browser, (message) => pageErrors.push(message));
     page.on('request', record);
   }, 90_000);
 

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import { type Browser, type Page } from 'playwright-core';
 import { idCheckCharacter } from '../../src/identity/index.js';
 import { isPostgres } from '../support/test-app.js';
-import { CHROMIUM, type Api, apiAs, launchBrowser, loginOnPage, startServer, type Server } from './browser-support.js';
+import { CHROMIUM, type Api, apiAs, deskPage, launchBrowser, loginOnPage, startServer, type Server } from './browser-support.js';
 
 // CI installs Chromium (.ci/run); there a missing browser is a failure, not a skip.
 const describeInBrowser = fs.existsSync(CHROMIUM) || process.env.CI ? describe : describe.skip;
@@ -22,10 +22,7 @@ describeInBrowser(`a resident leaving, coming back and moving, in a real browser
   beforeAll(async () => {
     server = await startServer();
     browser = await launchBrowser();
-    const desk = await browser.newContext({ viewport: { width: 1280, height: 860 }, locale: 'zh-CN' });
-    desk.setDefaultTimeout(15_000);
-    page = await desk.newPage();
-    page.on('pageerror', (e) => console.error(`页面脚本错误：${e.message}`));
+    page = await deskPage(browser);
     community = await apiAs(server.url, 'qiaobei');
     await community.gql(`mutation { upsertResident(input: { idNumber: "${ID}", gridCode: "500106108001001", name: "${NAME}", currentAddress: "桥北路88号", livingArrangement: "1" }) { id } }`);
   }, 90_000);
