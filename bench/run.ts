@@ -2,19 +2,34 @@ import 'reflect-metadata';
 import { runEntryBench } from './entry.bench.js';
 import { runExportBench } from './export.bench.js';
 import { runImportBench } from './import.bench.js';
+import { runReportingBench } from './reporting.bench.js';
 import { runViewsBench } from './views.bench.js';
 
-// `npm run bench -- <name>…` (all four without a name): speed and memory figures live here, never in timed tests.
+// `npm run bench -- <name>…` (all of them without a name): speed and memory figures live here, never in timed tests.
 // Smaller sizes for a quick run (the defaults are the issues' figures):
 //   BENCH_DATABASES=SQLite|PostgreSQL      one database only
 //   BENCH_DATABASE_URL=postgres://…        an existing PostgreSQL database to empty and use (never the ledger's own)
 //   BENCH_ENTRY_COUNT=3000                 entry: upserts
-//   BENCH_RESIDENTS=1000000 BENCH_RUNS=60  views: residents on PostgreSQL, timed runs per case
+//   BENCH_RESIDENTS=1000000 BENCH_RUNS=60  views, reporting: residents of the kept ledger (or --residents 100000), timed runs per case
+//   BENCH_REPORTING_EXPORT_RUNS=3          reporting: exports of the frozen and the live report each
 //   BENCH_EXPORT_ROWS=100000,1000000       export: sizes
 //   BENCH_IMPORT_ROWS=100000               import: rows
-const BENCHES: Record<string, () => Promise<void>> = { entry: runEntryBench, views: runViewsBench, export: runExportBench, import: runImportBench };
+const BENCHES: Record<string, () => Promise<void>> = {
+  entry: runEntryBench,
+  views: runViewsBench,
+  export: runExportBench,
+  import: runImportBench,
+  reporting: runReportingBench,
+};
 
-const names = process.argv.slice(2).filter((a) => !a.startsWith('-'));
+// Names, and `--residents N` (or `--residents=N`): the kept ledger's size, as BENCH_RESIDENTS.
+const args = process.argv.slice(2);
+const names: string[] = [];
+for (let i = 0; i < args.length; i++) {
+  const residents = /^--residents(?:=(.*))?$/.exec(args[i]);
+  if (residents) process.env.BENCH_RESIDENTS = residents[1] ?? args[++i];
+  else if (!args[i].startsWith('-')) names.push(args[i]);
+}
 const selected = names.length ? names : Object.keys(BENCHES);
 const unknown = selected.filter((name) => !BENCHES[name]);
 if (unknown.length) {

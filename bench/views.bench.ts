@@ -1,16 +1,11 @@
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import pg from 'pg';
-import { DataSource } from 'typeorm';
 import { systemViewer } from '../src/access/viewer.js';
-import { SeedService } from '../src/seed/seed.service.js';
 import { resolvePeriod, ViewsService } from '../src/views/views.service.js';
 import { birthKeyYearsBefore } from '../src/views/view-sql.js';
 import { todayIso } from '../src/identity/index.js';
-import { type BenchPostgres, benchPostgres, benchWants, emptyPostgres, fmt, postgresEnv, startApp } from './bench-support.js';
+import { benchWants, fmt } from './bench-support.js';
+import { benchResidents, keptDistrict, keptPostgres } from './kept-district.js';
 
-const RESIDENTS = Number(process.env.BENCH_RESIDENTS ?? 1_000_000);
 const RUNS = Number(process.env.BENCH_RUNS ?? 60);
 
 /** p50 and p99 of repeated timings, in ms, after a few warm-up runs. */
@@ -27,26 +22,6 @@ async function measure(work: () => Promise<unknown>): Promise<{ p50: number; p99
   return { p50: at(0.5), p99: at(0.99) };
 }
 
-/** A PostgreSQL database kept between runs (seeding a million residents takes a minute or two). */
-function keptDatabase(): BenchPostgres {
-  const dir = path.join(os.tmpdir(), 'yibiaotong-bench-views-pg');
-  fs.mkdirSync(dir, { recursive: true });
-  fs.chmodSync(dir, 0o755);
-  return benchPostgres(dir, 55498);
-}
-
-/** The kept database's resident count, or null when it holds no ledger yet. */
-async function residentCount(url: string): Promise<number | null> {
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
-  try {
-    const [{ t }] = (await client.query(`SELECT to_regclass('public.residents') AS t`)).rows;
-    return t ? Number((await client.query('SELECT COUNT(*) AS n FROM residents')).rows[0].n) : null;
-  } finally {
-    await client.end();
-  }
-}
-
 /**
  * Views on PostgreSQL with a million residents: the first 100-row page of F01 for a community and for a district,
  * and F09 for a street, each against a hand-written query returning the same rows.
@@ -56,24 +31,10 @@ export async function runViewsBench(): Promise<void> {
     console.log('bench/views 只测 PostgreSQL：BENCH_DATABASES 未选 PostgreSQL，跳过');
     return;
   }
-  const db = keptDatabase();
+  const RESIDENTS = benchResidents();
+  const db = keptPostgres();
   try {
-    // Kept from an earlier run with another size: emptied and seeded again.
-    const found = await residentCount(db.url);
-    if (found !== null && found !== RESIDENTS) {
-      console.log(`基准库中有 ${fmt(found)} 位居民（需要 ${fmt(RESIDENTS)}）：清空后重新写入`);
-      await emptyPostgres(db);
-    }
-    const { app } = await startApp({ ...postgresEnv(db), SEED_DEMO: 'false' });
-    const ds = app.get(DataSource);
-    if (found !== RESIDENTS) {
-      console.log(`写入 ${fmt(RESIDENTS)} 位居民……`);
-      const started = performance.now();
-      await app.get(SeedService).seed({ residents: RESIDENTS });
-      console.log(`已写入（${fmt((performance.now() - started) / 1000, 1)} s）`);
-    }
-    // A freshly loaded table has no visibility map yet: without it no scan can be index-only.
-    await ds.query('VACUUM ANALYZE');
+    const { app } = await keptDistrict('PostgreSQL', RESIDENTS, db);
     const views = app.get(ViewsService);
     // A department pulling its form: ID and phone numbers masked, so no reveal is written to the audit log per page.
     const viewer = { ...systemViewer('bench'), fullValues: false };
