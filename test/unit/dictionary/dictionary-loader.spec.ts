@@ -59,6 +59,14 @@ describe('the field dictionary', () => {
     }
   });
 
+  it('keeps the deregistration fields read-only: stored, but never a required field', async () => {
+    for (const key of ['deregisteredOn', 'deregistrationReason', 'deregistrationDestination', 'deregistrationNote']) {
+      expect(dict.byKey.get(key)).toMatchObject({ entity: 'resident', readOnly: true, required: false });
+    }
+    const e = await failure(brokenCopy('dictionary.yaml', (t) => t.replace('type: code, codeList: deregistration-reason, readOnly: true,', 'type: code, codeList: deregistration-reason, readOnly: true, required: true,')));
+    expect(e.reason).toContain('只读字段不能是必填字段');
+  });
+
   it('stops on a field with an unknown code list, naming file, path and reason', async () => {
     const e = await failure(brokenCopy('dictionary.yaml', (t) => t.replace('codeList: ethnic-group', 'codeList: ethnic-groups')));
     expect(e.file).toMatch(/dictionary\.yaml$/);
