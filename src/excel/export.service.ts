@@ -66,7 +66,7 @@ export class ExportService {
         .filter((r) => r.status !== 'returned' && visible.has(r.formCode) && inScope(viewer, r.orgUnitCode))
         .map((r) => ({ def: visible.get(r.formCode)!, orgUnit: r.orgUnitCode, sheetName: `${r.formCode}${names.get(r.orgUnitCode) ?? r.orgUnitCode}` }));
       if (jobs.length === 0) throw new NotFoundError(`${unit.name}在报送期 ${request.period} 还没有已报送的报表`);
-      name = `报表-${request.period}`;
+      name = '报表';
     } else if (request.code === ALL_FORMS) {
       if (unit.level !== 'community' && unit.level !== 'grid') throw badRequest('code', '"全部表单"只能按社区或网格导出；街道按报送期（period）一次导出全部报表');
       jobs = this.views.listFor(viewer).map((def) => ({ def, orgUnit: unit.code, sheetName: `${def.code}${def.name}` }));

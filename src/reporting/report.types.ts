@@ -28,7 +28,7 @@ export class ReportType {
   @Field(() => String, { nullable: true, description: '冻结内容的 SHA-256' }) sha256!: string | null;
   @Field({ description: '首次报送在截止日当天或之前' }) onTime!: boolean;
   @Field({ description: '已过截止日仍未报送（或被退回未重报）' }) overdue!: boolean;
-  @Field({ description: '当前账号可以报送' }) canSubmit!: boolean;
+  @Field({ description: '当前账号现在可以报送（待报或退回，且报送期已到最后一天）' }) canSubmit!: boolean;
   @Field({ description: '当前账号可以审核、退回或重新打开' }) canReview!: boolean;
   @Field(() => ReportChangesType, { nullable: true, description: '冻结以来台账的变化（按需计算，较慢）；待报为空' }) changedSince?: ReportChangesType | null;
 }

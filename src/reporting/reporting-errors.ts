@@ -3,7 +3,7 @@ import { DomainError } from '../common/errors/domain-errors.js';
 /** A step of the reporting cycle that the report's state does not allow (submit an approved report, approve a returned one…). */
 export class ReportStateError extends DomainError {
   constructor(
-    readonly code: 'ALREADY_SUBMITTED' | 'REPORT_LOCKED' | 'REPORT_NOT_SUBMITTED' | 'REPORT_NOT_APPROVED' | 'PERIOD_NOT_STARTED' | 'WRONG_ORG_LEVEL' | 'REASON_REQUIRED',
+    readonly code: 'ALREADY_SUBMITTED' | 'REPORT_LOCKED' | 'REPORT_NOT_SUBMITTED' | 'REPORT_NOT_APPROVED' | 'PERIOD_NOT_STARTED' | 'PERIOD_NOT_ENDED' | 'WRONG_ORG_LEVEL' | 'REASON_REQUIRED',
     message: string,
   ) {
     super(message);

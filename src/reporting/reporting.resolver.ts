@@ -86,7 +86,7 @@ function answer(viewer: Viewer, slot: ReportSlot): ReportAnswer {
     sha256: r?.sha256 ?? null,
     onTime: onTime(slot),
     overdue: overdue(slot),
-    canSubmit: maySubmit(viewer, slot.def, slot.unit) && slot.unit.level === slot.def.reporting.filledBy && (statusOf(slot) === 'pending' || statusOf(slot) === 'returned'),
+    canSubmit: maySubmit(viewer, slot.def, slot.unit) && slot.unit.level === slot.def.reporting.filledBy && slot.period.to <= todayIso() && (statusOf(slot) === 'pending' || statusOf(slot) === 'returned'),
     canReview: mayReview(viewer, slot.def, slot.unit),
   };
 }

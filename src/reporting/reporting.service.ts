@@ -96,7 +96,9 @@ export class ReportingService {
       throw new ReportStateError('WRONG_ORG_LEVEL', `${def.code} ${def.name}按${def.reporting.filledBy === 'community' ? '社区' : '街道'}报送，"${unit.name}"不是${def.reporting.filledBy === 'community' ? '社区' : '街道'}`);
     }
     const period = parsePeriod(def.reporting.frequency, periodText, def.reporting.dueDay);
+    // A report says how things stood at the period's end: it is submitted from the period's last day on.
     if (period.from > todayIso()) throw new ReportStateError('PERIOD_NOT_STARTED', `报送期 ${period.label} 尚未开始`);
+    if (period.to > todayIso()) throw new ReportStateError('PERIOD_NOT_ENDED', `报送期 ${period.label} 尚未结束，${period.to} 起才能报送`);
     this.refuseResubmission(await this.reports.findByKey({ formCode: def.code, orgUnitCode: unit.code, period: period.key }));
     if (def.reporting.filledBy === 'street') await this.requireApprovedCommunities(viewer, def, unit, period);
 
