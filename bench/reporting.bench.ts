@@ -8,9 +8,11 @@ import { DataSource } from 'typeorm';
 import { systemViewer } from '../src/access/viewer.js';
 import { UnitOfWork } from '../src/database/unit-of-work.js';
 import { todayIso } from '../src/identity/index.js';
+import { parsePeriod } from '../src/reporting/period.js';
 import { decodeSnapshot } from '../src/reporting/report-snapshot.js';
 import { ReportRepository } from '../src/reporting/report.repository.js';
 import { ReportingService } from '../src/reporting/reporting.service.js';
+import type { TemplateDef } from '../src/templates/template.types.js';
 import { ViewsService } from '../src/views/views.service.js';
 import { type BenchPostgres, benchWants, fmt, ROOT } from './bench-support.js';
 import { benchResidents, type District, keptDistrict, keptPostgres } from './kept-district.js';
@@ -89,7 +91,21 @@ async function clearReports(label: string, district: District, db?: BenchPostgre
   }
 }
 
+/**
+ * The latest month whose period has ended for every form (a report is submitted from its period's last day on): a
+ * month for monthly forms, its quarter for quarterly ones, its year for yearly ones. On 2026-11-29 that is 2026-09.
+ */
+function endedPeriod(forms: TemplateDef[], today = todayIso()): string {
+  let [year, month] = today.split('-').map(Number);
+  for (;;) {
+    const key = `${year}-${String(month).padStart(2, '0')}`;
+    if (forms.every((d) => parsePeriod(d.reporting.frequency, key, d.reporting.dueDay).to <= today)) return key;
+    [year, month] = month === 1 ? [year - 1, 12] : [year, month - 1];
+  }
+}
+
 interface Outcome {
+  period: string;
   summary: string;
   storage: string[];
   table: string;
@@ -101,10 +117,10 @@ async function benchOne(label: 'SQLite' | 'PostgreSQL', residents: number, distr
   const views = app.get(ViewsService);
   const reporting = app.get(ReportingService);
   const repository = app.get(ReportRepository);
-  const forms = views.list().filter((d) => d.reporting.filledBy === 'community').map((d) => d.code).sort();
+  const defs = views.list().filter((d) => d.reporting.filledBy === 'community');
+  const forms = defs.map((d) => d.code).sort();
   const communities = (await app.get(DataSource).query(`SELECT code, name FROM org_units WHERE level = 'community' ORDER BY code`)) as { code: string; name: string }[];
-  // The current month: quarterly and yearly forms take the quarter or year containing it (a period must have begun).
-  const period = todayIso().slice(0, 7);
+  const period = endedPeriod(defs);
   await clearReports(label, district, db);
 
   // An administrator (every community in scope), in-process through the service, one report after the other.
@@ -165,7 +181,7 @@ async function benchOne(label: 'SQLite' | 'PostgreSQL', residents: number, distr
     const [fr, lr] = [Math.max(...frozen.map((s) => s.peakRssMb)), Math.max(...live.map((s) => s.peakRssMb))];
     const exported = `| ${label} | ${target.form} ${name} | ${fmt(frozen[0].rows)} / ${fmt(live[0].rows)} | ${fmt(fs_, 2)} | ${fmt(fr)} | ${fmt(ls, 2)} | ${fmt(lr)} | ${fmt(fs_ / ls, 2)} | ${fmt(fr / lr, 2)} | ${fmt(size('frozen.xlsx'), 1)} / ${fmt(size('live.xlsx'), 1)} |`;
     const detail = table ? `${label}: reports table ${mb(table.total)} MB on disk (${table.detail}) for ${submitted.length} reports; snapshots ${mb(bytes)} MB` : `${label}: reports table size unknown (no dbstat); snapshots ${mb(bytes)} MB`;
-    return { summary, storage, table: detail, exported };
+    return { period, summary, storage, table: detail, exported };
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }
@@ -173,9 +189,10 @@ async function benchOne(label: 'SQLite' | 'PostgreSQL', residents: number, distr
 
 /**
  * The reporting cycle at scale (issue 12, point 7): in the kept ledger of a million residents, every community
- * submits each of its forms (F01–F08) for the current period through ReportingService.submit, in-process, as an
- * administrator. Reports the submitting time, the snapshots' size against their rows as JSON and the table on disk,
- * and the export of the largest frozen report against the same form exported live (each in its own process).
+ * submits each of its forms (F01–F08) for the latest period that has ended for all of them, through
+ * ReportingService.submit, in-process, as an administrator. Reports the submitting time, the snapshots' size
+ * against their rows as JSON and the table on disk, and the export of the largest frozen report against the same
+ * form exported live (each in its own process).
  */
 export async function runReportingBench(): Promise<void> {
   const residents = benchResidents();
@@ -202,8 +219,8 @@ export async function runReportingBench(): Promise<void> {
       db?.stop();
     }
   }
-  const period = todayIso().slice(0, 7);
-  console.log(`\nbench/reporting: every community submits F01–F08 for ${period} (quarterly forms: its quarter), in-process ReportingService.submit as an administrator, one report at a time\n`);
+  const period = [...new Set(outcomes.map((o) => o.period))].join(', ');
+  console.log(`\nbench/reporting: every community submits F01–F08 for ${period} (quarterly forms: its quarter; the latest month whose quarter has ended), in-process ReportingService.submit as an administrator, one report at a time\n`);
   console.log('| database | residents | reports | rows frozen | submit total s | per report p50 ms | per report p99 ms | rows frozen/s | snapshots MB | reports table MB | table KB per report |');
   console.log('|---|---|---|---|---|---|---|---|---|---|---|');
   for (const o of outcomes) console.log(o.summary);
