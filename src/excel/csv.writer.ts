@@ -1,7 +1,10 @@
 import type { Writable } from 'node:stream';
 
-/** A value that Excel would read as a formula gets a leading apostrophe, so it stays text. */
-const FORMULA_START = /^[=+\-@\t\r]/;
+/**
+ * A value that Excel would read as a formula gets a leading apostrophe, so it stays text. Full-width ＝＋－＠ count
+ * too: Excel and WPS with a Chinese IME may fold them to their ASCII forms when the file is opened or re-typed.
+ */
+const FORMULA_START = /^[=+\-@\t\r＝＋－＠]/u;
 
 export function csvCell(value: unknown): string {
   if (value === null || value === undefined) return '';

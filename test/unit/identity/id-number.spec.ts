@@ -220,8 +220,16 @@ describe('parseIdNumber: ID_PROVINCE', () => {
     );
   });
   it('rejects codes that are not province-level, even with a valid check character', () => {
-    for (const p of ['00', '10', '16', '20', '24', '30', '38', '40', '47', '49', '55', '60', '66', '70', '72', '80', '83', '90']) {
+    for (const p of ['00', '10', '16', '20', '24', '30', '38', '40', '47', '49', '55', '60', '66', '70', '72', '80', '84', '90']) {
       expect(reject(withCheck(`${p}010519491231002`), 'ID_PROVINCE')).toContain(`"${p}"`);
+    }
+  });
+  it('accepts the residence permits of Hong Kong and Macao (81, 82) and Taiwan (83) residents, check digit as usual', () => {
+    for (const p of ['81', '82', '83']) {
+      const id = withCheck(`${p}000019850612002`);
+      expect(accept(id).idNumber).toBe(id);
+      const wrong = id.slice(0, 17) + (id[17] === '0' ? '1' : '0');
+      expect(reject(wrong, 'ID_CHECKSUM')).toContain('校验位');
     }
   });
   it('rejects a 15-digit number with a bad province and checks province before the date', () => {
