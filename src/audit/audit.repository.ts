@@ -34,6 +34,8 @@ export interface AuditQuery {
   to?: Date | null;
   /** Entries with an id below this (paging backwards from the newest). */
   beforeId?: number | null;
+  /** Actions left out (a record's history leaves out the refusals others met asking for it). */
+  exceptActions?: string[];
   limit: number;
 }
 
@@ -122,6 +124,7 @@ export class AuditRepository {
     if (q.from) where.push(`at >= ${p.add(this.instant(q.from))}`);
     if (q.to) where.push(`at < ${p.add(this.instant(q.to))}`);
     if (q.beforeId) where.push(`id < ${p.add(q.beforeId)}`);
+    if (q.exceptActions?.length) where.push(`action NOT IN (${q.exceptActions.map((a) => p.add(a)).join(', ')})`);
     const rows: Record<string, unknown>[] = await this.dataSource.query(
       `SELECT * FROM audit_log ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY id DESC LIMIT ${Number(q.limit)}`,
       p.values,

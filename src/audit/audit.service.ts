@@ -78,9 +78,14 @@ export class AuditService {
     await this.repository.append(entries, manager);
   }
 
-  /** A read of full values, an export, an import, a login: what was asked (ID and phone numbers masked) and how many rows. */
-  async recordAccess(viewer: Actor, action: string, detail: { entity?: string; recordId?: number; filter?: Record<string, unknown>; rowCount?: number } = {}, manager?: EntityManager): Promise<void> {
-    const filter = detail.filter ? (scrubDeep(detail.filter) as Record<string, unknown>) : null;
+  /**
+   * A read of full values, an export, an import, a login: what was asked (ID and phone numbers masked) and how many
+   * rows. `facts` join the filter unscrubbed: values that are never personal data (a file's SHA-256, whose hex digits
+   * the phone pattern could otherwise mangle).
+   */
+  async recordAccess(viewer: Actor, action: string, detail: { entity?: string; recordId?: number; filter?: Record<string, unknown>; facts?: Record<string, string | number | null>; rowCount?: number } = {}, manager?: EntityManager): Promise<void> {
+    const scrubbed = detail.filter ? (scrubDeep(detail.filter) as Record<string, unknown>) : null;
+    const filter = detail.facts ? { ...scrubbed, ...detail.facts } : scrubbed;
     await this.repository.append([this.entry(viewer, action, { entity: detail.entity ?? null, recordId: detail.recordId ?? null, filter, rowCount: detail.rowCount ?? null })], manager);
   }
 

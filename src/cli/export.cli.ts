@@ -5,7 +5,7 @@ import { systemViewer } from '../access/viewer.js';
 import { ExportService } from '../excel/export.service.js';
 import { cliContext, parseOptions, runCli, UsageError } from './cli-context.js';
 
-// npm run export -- --form F01 --org 500106108001 --out 台账.xlsx [--date 2026-11-25] [--format csv]
+// npm run export -- --form F01 --org 500106108001 --out 台账.xlsx [--date 2026-11-25] [--format csv] [--reason 用途]
 await runCli(async () => {
   const o = parseOptions(process.argv.slice(2), {
     form: '表单代码（如 F01），或 all：社区的全部表单',
@@ -13,13 +13,14 @@ await runCli(async () => {
     out: '输出文件',
     date: '参考日期 yyyy-mm-dd 或月份 yyyy-mm（默认今天）',
     format: 'xlsx（默认）或 csv',
+    reason: '导出用途，记入审计日志',
   });
   if (!o.form || !o.org || !o.out) throw new UsageError('须提供 --form、--org 和 --out');
   if (o.format && o.format !== 'xlsx' && o.format !== 'csv') throw new UsageError('--format 只能是 xlsx 或 csv');
   const app = await cliContext({ exports: true });
   try {
     const exports = app.get(ExportService);
-    const request = { code: o.form, orgUnit: o.org, date: o.date, format: (o.format ?? 'xlsx') as 'xlsx' | 'csv' };
+    const request = { code: o.form, orgUnit: o.org, date: o.date, format: (o.format ?? 'xlsx') as 'xlsx' | 'csv', reason: o.reason };
     // The command line runs on the server, by someone who can read the database anyway: the system viewer.
     const viewer = systemViewer(`cli-export-${process.pid}`);
     const plan = await exports.prepare(viewer, request);

@@ -12,7 +12,7 @@ export class ExportController {
 
   /**
    * GET /exports/F01?orgUnit=500106108001&date=2026-11-25[&format=csv] → the form as .xlsx in the department's
-   * layout, or CSV. `period=2026-11`: the period's submitted or approved report (frozen, signed); `all` with a street
+   * layout, or CSV. `reason`: why a file with full values is taken (required of department accounts with full values). `period=2026-11`: the period's submitted or approved report (frozen, signed); `all` with a street
    * and a period: every report of the period, one sheet each. Authorization: Bearer <token>, or the `ticket` of a URL from the exportForm mutation.
    */
   @Needs('export')
@@ -24,9 +24,10 @@ export class ExportController {
     @Query('date') date: string | undefined,
     @Query('format') format: string | undefined,
     @Query('period') period: string | undefined,
+    @Query('reason') reason: string | undefined,
     @Res() res: Response,
   ): Promise<void> {
-    const request = { code, orgUnit, date, period, format: format === 'csv' ? ('csv' as const) : ('xlsx' as const) };
+    const request = { code, orgUnit, date, period, reason, format: format === 'csv' ? ('csv' as const) : ('xlsx' as const) };
     const plan = await this.exports.prepare(viewer, request, { count: false });
     const { fileName } = plan;
     res.setHeader('Content-Type', request.format === 'csv' ? 'text/csv; charset=utf-8' : XLSX);

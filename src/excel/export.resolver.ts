@@ -28,10 +28,11 @@ export class ExportResolver {
     @Args('date', { type: () => String, nullable: true, description: '参考日期 yyyy-mm-dd 或月份 yyyy-mm' }) date?: string | null,
     @Args('format', { type: () => String, nullable: true, description: 'xlsx（默认）或 csv' }) format?: string | null,
     @Args('period', { type: () => String, nullable: true, description: '报送期：导出该期已报送或已审核的报表（冻结的行，填好填表人、审核人）；与 code=all 和街道一起：该期全部报表' }) period?: string | null,
+    @Args('reason', { type: () => String, nullable: true, description: '导出用途（至多 200 字），记入审计日志；可见完整号码的部门账号必填（否则 REASON_REQUIRED）' }) reason?: string | null,
   ): Promise<ExportLinkType> {
-    const request = { code, orgUnit, date, period, format: format === 'csv' ? ('csv' as const) : ('xlsx' as const) };
+    const request = { code, orgUnit, date, period, reason, format: format === 'csv' ? ('csv' as const) : ('xlsx' as const) };
     const plan = await this.exports.prepare(viewer, request);
-    const query = new URLSearchParams({ orgUnit, ...(date ? { date } : {}), ...(period ? { period } : {}), ...(format === 'csv' ? { format } : {}) });
+    const query = new URLSearchParams({ orgUnit, ...(date ? { date } : {}), ...(period ? { period } : {}), ...(format === 'csv' ? { format } : {}), ...(reason?.trim() ? { reason: reason.trim() } : {}) });
     const url = withoutTicket(`/exports/${encodeURIComponent(code)}?${query}`);
     return { url: `${url}&ticket=${await this.auth.ticket(viewer, url)}`, fileName: plan.fileName, rows: plan.rows };
   }

@@ -1,5 +1,6 @@
 import path from 'node:path';
 import type { Writable } from 'node:stream';
+import { finished } from 'node:stream/promises';
 import { Inject, Injectable } from '@nestjs/common';
 import ExcelJS from 'exceljs';
 import { NotFoundError, ValidationFailedError } from '../common/errors/domain-errors.js';
@@ -12,6 +13,8 @@ import type { Viewer } from '../access/viewer.js';
 import { AuditService } from '../audit/audit.service.js';
 import { ViewsService } from '../views/views.service.js';
 import { writeCsv } from './csv.writer.js';
+import { ExportReasonRequiredError } from './export-errors.js';
+import { HashingStream } from './hashing-stream.js';
 import { writeFormSheet } from './form-sheet.writer.js';
 import { ReportRepository } from '../reporting/report.repository.js';
 
@@ -25,6 +28,24 @@ export interface ExportRequest {
   /** A reporting period: submitted or approved reports give their frozen rows, signed by filler and reviewer. */
   period?: string | null;
   format?: 'xlsx' | 'csv';
+  /** Why a file with full ID and phone numbers is taken (required where `needsReason`); stored in the audit line. */
+  reason?: string | null;
+}
+
+/**
+ * Who must say why they export: an account whose full values come from an entitlement rather than its role's daily
+ * work — a department account an administrator opened `fullValues` for. Community and street staff (full values by
+ * role, exporting their own area all month) and the server's command line give a reason if they like.
+ */
+export function needsReason(viewer: Viewer): boolean {
+  return viewer.fullValues && viewer.role === 'department';
+}
+
+/** The reason as stored: trimmed, at most 200 characters; null when none was given. */
+function exportReason(request: ExportRequest): string | null {
+  const reason = request.reason?.trim() ?? '';
+  if (Array.from(reason).length > 200) throw new ValidationFailedError([{ path: ['reason'], code: 'TOO_LONG', message: '导出用途最多 200 个字' }]);
+  return reason || null;
 }
 
 export type ExportPlan = Awaited<ReturnType<ExportService['prepare']>>;
@@ -54,6 +75,7 @@ export class ExportService {
   async prepare(viewer: Viewer, request: ExportRequest, options: { count?: boolean } = {}) {
     const [unit] = await this.orgUnits.lineage(request.orgUnit);
     if (!unit || !inScope(viewer, unit.code)) throw new NotFoundError(`没有代码为 "${request.orgUnit}" 的区划或网格`);
+    if (needsReason(viewer) && !exportReason(request)) throw new ExportReasonRequiredError();
     const csv = request.format === 'csv';
     let jobs: SheetJob[];
     let name: string;
@@ -96,12 +118,19 @@ export class ExportService {
     return { request, jobs, titles: firsts.map((f) => f.title), reports, rows, referenceDate: first.referenceDate, fileName: `${unit.name}${name}-${period}.${csv ? 'csv' : 'xlsx'}` };
   }
 
-  /** Writes a planned export to `out`, streaming rows from a cursor; returns the number of rows written. Audited. */
+  /**
+   * Writes a planned export to `out`, streaming rows from a cursor; returns the number of rows written. Audited with
+   * the filter, the row count, the reason and the SHA-256 and size of the bytes as they went out (`out` is not ended).
+   */
   async write(viewer: Viewer, plan: ExportPlan, out: Writable, onRows?: (n: number) => void): Promise<number> {
     const { request } = plan;
-    const rows = await this.writeSheets(viewer, plan, out, onRows);
-    const filter = { code: request.code, orgUnit: request.orgUnit, date: request.date ?? null, period: request.period ?? null, format: request.format ?? 'xlsx', file: plan.fileName, fullValues: viewer.fullValues };
-    await this.audit.recordAccess(viewer, 'export', { entity: request.code, filter, rowCount: rows });
+    const hashing = new HashingStream(out);
+    const rows = await this.writeSheets(viewer, plan, hashing, onRows);
+    // The xlsx writer ends its stream itself; CSV does not.
+    if (!hashing.writableEnded) hashing.end();
+    await finished(hashing);
+    const filter = { code: request.code, orgUnit: request.orgUnit, date: request.date ?? null, period: request.period ?? null, format: request.format ?? 'xlsx', file: plan.fileName, fullValues: viewer.fullValues, reason: exportReason(request) };
+    await this.audit.recordAccess(viewer, 'export', { entity: request.code, filter, facts: { sha256: hashing.sha256(), bytes: hashing.bytes }, rowCount: rows });
     return rows;
   }
 

@@ -58,8 +58,10 @@ export class ResidentRepository {
   search(prefix: string, text: string, limit: number): Promise<LedgerRow[]> {
     const p = (n: number) => this.residents.placeholder(n);
     const digits = /^\d{4,17}[\dX]?$/.test(text);
-    const match = digits ? `(id_number = ${p(3)} OR id_number LIKE ${p(4)})` : `name LIKE ${p(3)}`;
-    const params = digits ? [prefix, `${prefix}:`, text, `%${text}`] : [prefix, `${prefix}:`, `%${text.replace(/[%_\\]/g, '')}%`];
+    // The text is matched literally: % and _ (and the escape character itself) escaped, the same ESCAPE on both databases.
+    const match = digits ? `(id_number = ${p(3)} OR id_number LIKE ${p(4)} ESCAPE '\\')` : `name LIKE ${p(3)} ESCAPE '\\'`;
+    const literal = text.replace(/[\\%_]/g, '\\$&');
+    const params = digits ? [prefix, `${prefix}:`, text, `%${literal}`] : [prefix, `${prefix}:`, `%${literal}%`];
     return this.select(this.residents, `grid_code >= ${p(1)} AND grid_code < ${p(2)} AND ${match}`, params, undefined, `ORDER BY name, id LIMIT ${Number(limit)}`);
   }
 

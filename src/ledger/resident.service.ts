@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
-import { ConflictError, DuplicateError, NotFoundError } from '../common/errors/domain-errors.js';
+import { ConflictError, DuplicateError, NotFoundError, ValidationFailedError } from '../common/errors/domain-errors.js';
 import { UnitOfWork } from '../database/unit-of-work.js';
 import { uniqueViolation } from '../database/database-errors.js';
 import { DICTIONARY } from '../dictionary/dictionary.module.js';
@@ -11,6 +11,7 @@ import type { LedgerRow } from './entities/ledger.entities.js';
 import { inScope, type Viewer } from '../access/viewer.js';
 import { codePrefix } from './org-codes.js';
 import { AuditService } from '../audit/audit.service.js';
+import { OutOfAreaError, REFUSAL_ACTIONS } from '../audit/denied-lookup.js';
 import { RecordMasker } from '../access/record-masker.js';
 import { ResidentCommands } from './commands/resident.commands.js';
 import { type Deregistration, type Restoration, ResidentStatusCommands, type Transfer } from './commands/resident-status.commands.js';
@@ -26,6 +27,25 @@ export interface ResidentInput extends Values {
 }
 
 const INPUT = ['input'];
+
+/** Search text limits: a name needs two characters (one surname lists half a community); an ID number is 18. */
+export const SEARCH_TEXT = { min: 1, minName: 2, max: 50 } as const;
+
+/**
+ * The text a search looks for: trimmed, without inner spaces, upper case (x in an ID number). Checked before anything
+ * else — an over-long text is refused by its length, never carried to the database.
+ */
+export function searchText(raw: string): string {
+  const fail = (code: string, message: string) => new ValidationFailedError([{ path: ['text'], code, message }]);
+  if (raw.length > SEARCH_TEXT.max * 8) throw fail('TOO_LONG', `查找内容最多 ${SEARCH_TEXT.max} 个字`);
+  const text = raw.trim().replace(/\s+/g, '').toUpperCase();
+  const length = Array.from(text).length;
+  if (length < SEARCH_TEXT.min) throw fail('TOO_SHORT', '请输入姓名或公民身份号码');
+  if (length > SEARCH_TEXT.max) throw fail('TOO_LONG', `查找内容最多 ${SEARCH_TEXT.max} 个字`);
+  if (length < SEARCH_TEXT.minName && !/^\d$/.test(text)) throw fail('TOO_SHORT', `按姓名查找至少输入 ${SEARCH_TEXT.minName} 个字`);
+  if (length < SEARCH_TEXT.minName) throw fail('TOO_SHORT', '按身份证号码查找请输入末几位（至少 4 位）或全部 18 位');
+  return text;
+}
 
 /** Single entry and reads: one resident (and their household) from the one form; writes go through ResidentCommands. */
 @Injectable()
@@ -44,15 +64,15 @@ export class ResidentService {
   async get(viewer: Viewer, rawIdNumber: string): Promise<ResidentView> {
     const parsed = parseIdNumber(rawIdNumber);
     const row = parsed.ok ? await this.residents.findByIdNumber(parsed.value.idNumber) : null;
-    if (!row || !inScope(viewer, row.gridCode)) throw new NotFoundError('未找到该公民身份号码的居民');
+    if (!row) throw new NotFoundError('未找到该公民身份号码的居民');
+    if (!inScope(viewer, row.gridCode)) throw new OutOfAreaError('未找到该公民身份号码的居民', { entity: 'resident', recordId: row.id });
     return this.view(row, await this.residents.findHousehold(row.householdId));
   }
 
   /** Residents of an org unit in the viewer's area found by name or (part of) ID number, at most 50. */
   async search(viewer: Viewer, orgUnitCode: string, rawText: string): Promise<ResidentView[]> {
+    const text = searchText(rawText);
     if (!inScope(viewer, orgUnitCode)) throw new NotFoundError(`没有代码为 "${orgUnitCode}" 的区划或网格`);
-    const text = rawText.trim().replace(/\s+/g, '').toUpperCase();
-    if (Array.from(text).length < 1) return [];
     const unit = await this.residents.findOrgUnitLevel(orgUnitCode);
     if (!unit) throw new NotFoundError(`没有代码为 "${orgUnitCode}" 的区划或网格`);
     const rows = await this.residents.search(codePrefix(orgUnitCode, unit), text, 50);
@@ -64,7 +84,7 @@ export class ResidentService {
   /** A resident's change history, newest first, with ID and phone numbers masked for a viewer not entitled to them. */
   async history(viewer: Viewer, rawIdNumber: string) {
     const resident = await this.get(viewer, rawIdNumber);
-    const records = this.audit.forViewer(viewer, await this.audit.find({ entity: 'resident', recordId: resident.id, limit: 500 }));
+    const records = this.audit.forViewer(viewer, await this.audit.find({ entity: 'resident', recordId: resident.id, exceptActions: REFUSAL_ACTIONS, limit: 500 }));
     return this.audit.described(records);
   }
 

@@ -1,3 +1,4 @@
+import { OutOfAreaError } from '../audit/denied-lookup.js';
 import { Injectable } from '@nestjs/common';
 import { inScope, type Viewer } from '../access/viewer.js';
 import { AuditService } from '../audit/audit.service.js';
@@ -81,7 +82,8 @@ export class ReportingService {
 
   async slotOf(viewer: Viewer, id: number): Promise<ReportSlot> {
     const report = await this.reports.find(id);
-    if (!report || !inScope(viewer, report.orgUnitCode)) throw new NotFoundError(`没有编号为 ${id} 的报表`);
+    if (!report) throw new NotFoundError(`没有编号为 ${id} 的报表`);
+    if (!inScope(viewer, report.orgUnitCode)) throw new OutOfAreaError(`没有编号为 ${id} 的报表`, { entity: 'report', recordId: id });
     const def = this.views.templateFor(viewer, report.formCode);
     const unit = (await this.orgUnits.findByCode(report.orgUnitCode))!;
     return { def, unit, period: parsePeriod(def.reporting.frequency, report.period, def.reporting.dueDay), report };

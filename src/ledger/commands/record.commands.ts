@@ -1,3 +1,4 @@
+import { OutOfAreaError } from '../../audit/denied-lookup.js';
 import { Inject, Injectable } from '@nestjs/common';
 import { type EntityManager, In } from 'typeorm';
 import { inScope, type Viewer } from '../../access/viewer.js';
@@ -86,8 +87,9 @@ export class RecordCommands {
     const refs = await this.references.load(manager, wants);
     const errors: FieldError[] = [];
     const planned = checked.map(({ change, row, orgCode, result }) => {
-      if (change.id && (!row || !inScope(viewer, orgKey ? row[orgKey] : refs.residentsById.get(row.residentId)?.gridCode))) {
-        throw new NotFoundError(`未找到编号为 ${change.id} 的${spec.label}`);
+      if (change.id && !row) throw new NotFoundError(`未找到编号为 ${change.id} 的${spec.label}`);
+      if (change.id && !inScope(viewer, orgKey ? row![orgKey] : refs.residentsById.get(row!.residentId)?.gridCode)) {
+        throw new OutOfAreaError(`未找到编号为 ${change.id} 的${spec.label}`, { entity: spec.entity, recordId: change.id });
       }
       const path = change.path ?? INPUT;
       if (row && (change.expectedVersion === undefined || change.expectedVersion === null)) {

@@ -1,3 +1,4 @@
+import { OutOfAreaError } from '../../audit/denied-lookup.js';
 import { Inject, Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import { inScope, type Viewer } from '../../access/viewer.js';
@@ -113,7 +114,8 @@ export class ResidentStatusCommands {
   private async reach(manager: EntityManager, viewer: Viewer, rawIdNumber: unknown, today: string): Promise<{ row: LedgerRow; current: ResidentView }> {
     const parsed = typeof rawIdNumber === 'string' ? parseIdNumber(rawIdNumber, today) : null;
     const row = parsed?.ok ? await this.residents.findByIdNumber(parsed.value.idNumber, manager) : null;
-    if (!row || !inScope(viewer, row.gridCode)) throw new NotFoundError('未找到该公民身份号码的居民');
+    if (!row) throw new NotFoundError('未找到该公民身份号码的居民');
+    if (!inScope(viewer, row.gridCode)) throw new OutOfAreaError('未找到该公民身份号码的居民', { entity: 'resident', recordId: row.id });
     return { row, current: residentView(this.dictionary, row, await this.residents.findHousehold(row.householdId, manager), today) };
   }
 

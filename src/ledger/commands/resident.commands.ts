@@ -1,3 +1,4 @@
+import { DuplicateElsewhereError, OutOfAreaError } from '../../audit/denied-lookup.js';
 import { Inject, Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import { inScope, type Viewer } from '../../access/viewer.js';
@@ -149,8 +150,9 @@ export class ResidentCommands {
     }
     if (stored && !inScope(viewer, stored.gridCode)) {
       // Registered in another area: say so (a newcomer must be moved, not registered twice), show nothing of it.
-      if (versioned) throw new NotFoundError('未找到该公民身份号码的居民');
-      throw new DuplicateError('该公民身份号码的居民已在其他网格或社区登记；如已迁入本辖区，请由原社区或街道办理迁移', path);
+      const lookup = { entity: 'resident', recordId: stored.id as number };
+      if (versioned) throw new OutOfAreaError('未找到该公民身份号码的居民', lookup);
+      throw new DuplicateElsewhereError('该公民身份号码的居民已在其他网格或社区登记；如已迁入本辖区，请由原社区或街道办理迁移', path, lookup);
     }
     if (stored && !versioned) throw new DuplicateError(`该公民身份号码的居民已登记（当前版本 ${stored.version}），修改时请提供 expectedVersion`, path);
     if (!stored && idNumber && versioned) throw new NotFoundError('未找到该公民身份号码的居民，无法按版本更新；新登记时不要提供 expectedVersion');
