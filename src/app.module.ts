@@ -4,7 +4,9 @@ import { APP_FILTER, APP_GUARD } from '@nestjs/core';
 import { GraphQLModule } from '@nestjs/graphql';
 import type { GraphQLOutputType, GraphQLSchema } from 'graphql';
 import { AccessGuard } from './access/access.guard.js';
-import { queryLimitsRule } from './access/query-limits.js';
+import { introspectionPlugin } from './access/introspection.plugin.js';
+import { QUERY_LIMITS, queryLimitsRule } from './access/query-limits.js';
+import { QuerySizeMiddleware } from './access/query-size.middleware.js';
 import { type GqlContext, revealAuditPlugin } from './access/reveal-audit.plugin.js';
 import { AuditService } from './audit/audit.service.js';
 import { AuthMiddleware, type AppRequest } from './auth/auth.middleware.js';
@@ -49,13 +51,16 @@ export class AppModule implements NestModule {
             autoSchemaFile: true,
             sortSchema: false,
             playground: false,
-            // Decided by configuration (GRAPHQL_INTROSPECTION), never by NODE_ENV; stack traces never leave the server.
+            // Decided by configuration (GRAPHQL_INTROSPECTION), never by NODE_ENV, and never for anonymous requests
+            // (introspectionPlugin); stack traces never leave the server.
             introspection: settings.introspection,
             includeStacktraceInErrorResponses: false,
             allowBatchedHttpRequests: false,
             csrfPrevention: true,
             validationRules: [queryLimitsRule()],
-            plugins: [revealAuditPlugin(audit), infrastructureStatusPlugin(), idempotencyPlugin(idempotency)],
+            // The text's size was checked before (QuerySizeMiddleware); the token count is checked while lexing.
+            parseOptions: { maxTokens: QUERY_LIMITS.maxTokens },
+            plugins: [introspectionPlugin(settings.introspection), revealAuditPlugin(audit), infrastructureStatusPlugin(), idempotencyPlugin(idempotency)],
             context: ({ req }: { req: AppRequest }): GqlContext => ({ req, viewer: req.viewer, reveals: new Map() }),
             formatError: formatGraphqlError,
             // Nest would reset every answer with data to 200; infrastructureStatusPlugin sets 503 for storage failures.
@@ -83,5 +88,6 @@ export class AppModule implements NestModule {
 
   configure(consumer: MiddlewareConsumer): void {
     consumer.apply(AuthMiddleware).forRoutes('*');
+    consumer.apply(QuerySizeMiddleware).forRoutes('graphql');
   }
 }

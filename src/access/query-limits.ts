@@ -11,14 +11,21 @@ export interface QueryLimits {
   /** Fields weighted by the page size of the lists they sit in (`first`, at most `maxPage`). */
   maxCost: number;
   maxPage: number;
+  /** Aliased fields in one operation (fragments counted where spread): aliases multiply work at no cost in text. */
+  maxAliases: number;
+  /** Query text in bytes, checked before parsing (QuerySizeMiddleware): a 900 KB comment is never lexed. */
+  maxBytes: number;
+  /** Lexical tokens (graphql-js `maxTokens`, comments not counted): parsing stops there. */
+  maxTokens: number;
 }
 
-export const QUERY_LIMITS: QueryLimits = { maxDepth: 6, maxFields: 500, maxCost: 20_000, maxPage: 500 };
+export const QUERY_LIMITS: QueryLimits = { maxDepth: 6, maxFields: 500, maxCost: 20_000, maxPage: 500, maxAliases: 30, maxBytes: 20 * 1024, maxTokens: 2_000 };
 
 interface Measure {
   depth: number;
   fields: number;
   cost: number;
+  aliases: number;
 }
 
 /**
@@ -42,6 +49,7 @@ export function queryLimitsRule(limits: QueryLimits = QUERY_LIMITS) {
             const m = measure(op.selectionSet, fragments, limits, new Set());
             const report = (limit: string, message: string) => context.reportError(new GraphQLError(message, { nodes: [op], extensions: { limit } }));
             if (m.depth > limits.maxDepth) report('QUERY_TOO_DEEP', `查询嵌套 ${m.depth} 层，超过上限 ${limits.maxDepth} 层`);
+            else if (m.aliases > limits.maxAliases) report('QUERY_TOO_MANY_ALIASES', `查询含 ${m.aliases} 个别名，超过上限 ${limits.maxAliases} 个`);
             else if (m.fields > limits.maxFields) report('QUERY_TOO_LARGE', `查询含 ${m.fields} 个字段（含别名），超过上限 ${limits.maxFields} 个`);
             else if (m.cost > limits.maxCost) report('QUERY_TOO_COSTLY', `查询的估算代价 ${m.cost} 超过上限 ${limits.maxCost}，请减少每页行数或字段`);
           }
@@ -52,11 +60,12 @@ export function queryLimitsRule(limits: QueryLimits = QUERY_LIMITS) {
 }
 
 function measure(set: SelectionSetNode, fragments: Map<string, FragmentDefinitionNode>, limits: QueryLimits, seen: Set<string>): Measure {
-  const total: Measure = { depth: 0, fields: 0, cost: 0 };
+  const total: Measure = { depth: 0, fields: 0, cost: 0, aliases: 0 };
   const add = (m: Measure) => {
     total.depth = Math.max(total.depth, m.depth);
     total.fields += m.fields;
     total.cost += m.cost;
+    total.aliases += m.aliases;
   };
   for (const selection of set.selections) {
     if (selection.kind === Kind.FIELD) add(field(selection, fragments, limits, seen));
@@ -71,15 +80,18 @@ function measure(set: SelectionSetNode, fragments: Map<string, FragmentDefinitio
 }
 
 function field(node: FieldNode, fragments: Map<string, FragmentDefinitionNode>, limits: QueryLimits, seen: Set<string>): Measure {
-  // Introspection (__schema, __type) is allowed or not as a whole (GRAPHQL_INTROSPECTION), not measured.
-  if (node.name.value.startsWith('__')) return { depth: 0, fields: 1, cost: 1 };
-  const inner = node.selectionSet ? measure(node.selectionSet, fragments, limits, seen) : { depth: 0, fields: 0, cost: 0 };
+  // Introspection (__schema, __type) is allowed or not as a whole (introspectionPlugin), not measured.
+  const alias = node.alias ? 1 : 0;
+  if (node.name.value.startsWith('__')) return { depth: 0, fields: 1, cost: 1, aliases: alias };
+  const inner = node.selectionSet ? measure(node.selectionSet, fragments, limits, seen) : { depth: 0, fields: 0, cost: 0, aliases: 0 };
   const first = node.arguments?.find((a) => a.name.value === 'first')?.value;
-  // A page size given as a literal counts as itself; as a variable, as the largest page.
+  // A page size given as a literal counts as itself; as a variable, as the largest page. Outside 1–500 the resolver
+  // refuses it (pageSize), so clamping here only keeps the estimate finite.
   const page = first?.kind === Kind.INT ? Math.min(Math.max(Number(first.value), 1), limits.maxPage) : first ? limits.maxPage : 1;
   return {
     depth: inner.depth + 1,
     fields: inner.fields + 1,
     cost: 1 + inner.cost * page,
+    aliases: inner.aliases + alias,
   };
 }

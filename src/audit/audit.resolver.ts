@@ -1,5 +1,6 @@
 import { Args, GraphQLISODateTime, Int, Query, Resolver } from '@nestjs/graphql';
 import { Needs } from '../access/access.decorators.js';
+import { pageSize } from '../access/page-size.js';
 import { AuditService } from './audit.service.js';
 import { AuditEntryType } from './audit.types.js';
 
@@ -19,7 +20,7 @@ export class AuditResolver {
     @Args('first', { type: () => Int, nullable: true, description: '条数，默认 100，最多 500' }) first?: number | null,
     @Args('before', { type: () => Int, nullable: true }) before?: number | null,
   ) {
-    const records = await this.audit.find({ accountId, action, entity, recordId, from, to, beforeId: before, limit: Math.min(Math.max(first ?? 100, 1), 500) });
+    const records = await this.audit.find({ accountId, action, entity, recordId, from, to, beforeId: before, limit: pageSize(first) });
     return this.audit.described(records);
   }
 }

@@ -22,6 +22,7 @@ import { isImportFileError, readLedgerFile, type SheetRead } from './reader/inde
 import { analyzeBusinessRow, analyzeVisitRow } from './record-rows.js';
 import { analyzeResidentRow } from './resident-rows.js';
 import { type ImportContext, RowWork } from './row-context.js';
+import { pageSize } from '../access/page-size.js';
 
 /** A file that cannot be read as the form (not an xlsx, a zip bomb, no matching header…): nothing is stored. */
 export class ImportFileRejectedError extends DomainError {
@@ -99,7 +100,7 @@ export class ImportService {
   async rows(viewer: Viewer, id: number, kind: RowKind | null, first: number, after: number): Promise<{ total: number; rows: RowOutcome[] }> {
     await this.get(viewer, id);
     const all = (await this.repository.outcome(id)).filter((o) => !kind || o.kind === kind || (kind === 'conflict' && o.conflicts.length > 0));
-    return { total: all.length, rows: all.slice(after, after + Math.min(Math.max(first, 1), 500)).map((o) => this.masked(viewer, o)) };
+    return { total: all.length, rows: all.slice(after, after + pageSize(first)).map((o) => this.masked(viewer, o)) };
   }
 
   /** ID and phone numbers in a preview, masked for a viewer not entitled to them (the one masking rule). */

@@ -10,6 +10,7 @@ import { BUSINESS, HOUSEHOLD, type RecordSpec, STAFF, VISIT } from './ledger-rec
 import { type RecordChange, RecordCommands } from './commands/record.commands.js';
 import { ResidentRepository } from './resident.repository.js';
 import { inScope, isAncestorOfScope, type Viewer } from '../access/viewer.js';
+import { pageSize } from '../access/page-size.js';
 import { levelOfCode } from './org-codes.js';
 import { ReferenceChecker } from './reference-checker.js';
 
@@ -98,7 +99,7 @@ export class LedgerRecordsService {
 
   householdsInGrid(viewer: Viewer, gridCode: string, first: number, after: number): Promise<LedgerRow[]> {
     this.ensureGrid(viewer, gridCode);
-    return this.residents.findHouseholdsInGrid(gridCode, after, Math.min(Math.max(first, 1), MAX_PAGE));
+    return this.residents.findHouseholdsInGrid(gridCode, after, pageSize(first));
   }
 
   /** Visits of a resident the caller already holds (a field of Resident). */

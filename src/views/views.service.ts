@@ -6,6 +6,7 @@ import type { Dictionary } from '../dictionary/dictionary.types.js';
 import { parseIdNumber } from '../identity/index.js';
 import { decodeCursor, encodeCursor, parseInstant, resolvePeriod } from './view-args.js';
 import { inScope } from '../access/viewer.js';
+import { pageSize } from '../access/page-size.js';
 import { OrgUnitRepository } from '../ledger/org-unit.repository.js';
 import type { TemplateSummary } from '../templates/template.loader.js';
 import { TEMPLATES } from '../templates/templates.module.js';
@@ -23,7 +24,7 @@ import { parsePeriod, type Period } from '../reporting/period.js';
 import { ReportRepository, type ReportRecord } from '../reporting/report.repository.js';
 import { decodeSnapshot, type ReportSnapshot } from '../reporting/report-snapshot.js';
 
-export const MAX_PAGE_SIZE = 500;
+export { MAX_PAGE_SIZE } from '../access/page-size.js';
 
 export interface FormViewArgs {
   code: string;
@@ -151,13 +152,13 @@ export class ViewsService {
   /** `audit: false` for internal looks (an export's plan): the export itself is audited instead. */
   async formView(viewer: Viewer | undefined, args: FormViewArgs, options: { audit?: boolean } = {}): Promise<FormView> {
     const serverTime = new Date();
+    const first = pageSize(args.first);
     const def = this.templateFor(viewer, args.code);
     const since = parseInstant(args.updatedSince);
     const unit = await this.orgUnits.findByCode(args.orgUnit);
     if (!unit) throw new NotFoundError(`没有代码为 "${args.orgUnit}" 的区划或网格`);
     const { referenceDate, period, reportPeriod } = this.resolve(def, args);
     const grant = this.access.grant(viewer!, def, unit.code);
-    const first = Math.min(Math.max(args.first ?? 100, 1), MAX_PAGE_SIZE);
     const offset = decodeCursor(args.after);
     const frozen = reportPeriod ? await this.frozen(def.code, unit.code, reportPeriod) : null;
     if (frozen) {

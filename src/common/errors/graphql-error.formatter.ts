@@ -2,6 +2,8 @@ import { unwrapResolverError } from '@apollo/server/errors';
 import { Logger } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import type { GraphQLFormattedError } from 'graphql';
+import { INTROSPECTION_MESSAGE } from '../../access/introspection.plugin.js';
+import { QUERY_LIMITS } from '../../access/query-limits.js';
 import { infrastructureError } from '../../database/database-errors.js';
 import { DomainError } from './domain-errors.js';
 
@@ -34,8 +36,16 @@ export function formatGraphqlError(formatted: GraphQLFormattedError, error: unkn
   const limit = formatted.extensions?.limit;
   if (typeof limit === 'string') return { message: formatted.message, ...where, extensions: { code: limit } };
   const code = typeof formatted.extensions?.code === 'string' ? formatted.extensions.code : undefined;
+  // graphql-js stops parsing at QUERY_LIMITS.maxTokens with a syntax error; it is the query's size, not its syntax.
+  if (code === 'GRAPHQL_PARSE_FAILED' && /Document contains more th\w* \d+ tokens/.test(formatted.message)) {
+    return { message: `查询超过 ${QUERY_LIMITS.maxTokens} 个词法单元（token），请拆分查询`, extensions: { code: 'QUERY_TOO_LARGE' } };
+  }
+  // Refused introspection, by introspectionPlugin (anonymous) or Apollo's own rule (GRAPHQL_INTROSPECTION off): one answer.
+  if (code === 'INTROSPECTION_DISABLED' || (code === 'GRAPHQL_VALIDATION_FAILED' && /introspection is not allowed/i.test(formatted.message))) {
+    return { message: INTROSPECTION_MESSAGE, ...where, extensions: { code: 'INTROSPECTION_DISABLED' } };
+  }
   if (code && PROTOCOL_MESSAGES[code]) {
-    return { message: `${PROTOCOL_MESSAGES[code]}：${formatted.message}`, ...where, extensions: { code } };
+    return { message: `${PROTOCOL_MESSAGES[code]}：${withoutSuggestions(formatted.message)}`, ...where, extensions: { code } };
   }
   const requestId = randomUUID();
   // The log line is scrubbed of ID and phone numbers by the app's logger (ScrubbingLogger).
@@ -45,4 +55,12 @@ export function formatGraphqlError(formatted: GraphQLFormattedError, error: unkn
     ...where,
     extensions: { code: 'INTERNAL_SERVER_ERROR', requestId },
   };
+}
+
+/**
+ * graphql-js suggests names close to a mistyped one ("Did you mean \"resident\"?"), which spells out the schema
+ * to whoever guesses; introspection decides who may see the schema, so suggestions go, for everyone.
+ */
+export function withoutSuggestions(message: string): string {
+  return message.replace(/\s*Did you mean [^?]*\?/g, '');
 }
