@@ -98,7 +98,8 @@ const OUTAGES = {
 /** Whether the request may simply be sent again later (the values are kept and the same key reused). */
 export const isOutage = (e) => e instanceof ApiError && e.code in OUTAGES;
 
-const wait = (e) => (e.extensions.retryAfterSeconds ? `约 ${e.extensions.retryAfterSeconds} 秒后` : '稍后');
+// A rate limit's wait is exact (the server's retryAfterSeconds, as in its message); an outage's is a guess.
+const wait = (e) => (e.extensions.retryAfterSeconds ? `${e.code === 'RATE_LIMITED' ? '' : '约 '}${e.extensions.retryAfterSeconds} 秒后` : '稍后');
 
 /** A message for the person in front of the page, whatever went wrong. */
 export function errorText(e) {

@@ -1,6 +1,6 @@
 // The login screen.
 
-import { ApiError, gql, session } from './api.js';
+import { ApiError, errorText, gql, session } from './api.js';
 import { h } from './dom.js';
 
 const LOGIN = `mutation ($u: String!, $p: String!) { login(username: $u, password: $p) {
@@ -26,7 +26,8 @@ export function loginView({ message, onLoggedIn }) {
       session.save(token, account);
       onLoggedIn(account);
     } catch (e) {
-      error.textContent = e instanceof ApiError && e.code === 'RATE_LIMITED' ? `登录失败次数过多，请 ${e.extensions.retryAfterSeconds ?? 60} 秒后再试` : e.message;
+      // The server's words: its message states the very retryAfterSeconds it sends, so page and API say the same wait.
+      error.textContent = e instanceof ApiError && (e.code === 'RATE_LIMITED' || e.code === 'LOGIN_FAILED') ? e.message : errorText(e);
       pass.select();
     } finally {
       button.disabled = false;

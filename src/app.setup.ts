@@ -8,6 +8,6 @@ import type { AppConfig } from './config/app-config.js';
 export function configureHttp(app: NestExpressApplication, config: AppConfig): void {
   app.useBodyParser('json', { limit: config.limits.bodyBytes });
   app.useBodyParser('urlencoded', { limit: config.limits.bodyBytes, extended: false });
-  app.set('trust proxy', 'loopback');
+  app.set('trust proxy', config.trustProxy); // TRUST_PROXY, loopback by default: see README (配置)
   app.disable('x-powered-by');
 }

@@ -39,6 +39,12 @@ export class AuthResolver {
   }
 
   @Needs('accounts:manage')
+  @Mutation(() => Boolean, { description: '解除用户名的登录锁定并清除其登录失败记录（管理员，记入审计日志）；返回此前是否处于锁定' })
+  unlockAccount(@CurrentViewer() viewer: Viewer, @Args('username') username: string) {
+    return this.auth.unlockLogin(viewer, username);
+  }
+
+  @Needs('accounts:manage')
   @Query(() => [AccountType], { description: '全部账号（管理员）' })
   accountList() {
     return this.accounts.list();

@@ -3,56 +3,62 @@ import { DomainError, UnauthenticatedError, RateLimitedError } from '../common/e
 import { isRole } from '../access/roles.js';
 import type { Source, Viewer } from '../access/viewer.js';
 import { AuditService } from '../audit/audit.service.js';
-import { ConfigService } from '../config/config.service.js';
 import { codePrefix } from '../ledger/org-codes.js';
 import { OrgUnitRepository } from '../ledger/org-unit.repository.js';
 import { type Account, AccountRepository } from './account.repository.js';
 import { DUMMY_HASH, verifyPassword } from './password.js';
-import { RateLimiter } from './rate-limiter.js';
+import { LoginThrottle } from './login-throttle.js';
 import { TokenService } from './token.service.js';
 
 export class LoginFailedError extends DomainError {
   readonly code = 'LOGIN_FAILED';
-  constructor() {
-    super('用户名或密码错误'); // the same answer for an unknown user, a wrong password and a disabled account
+  // The same answer for an unknown user, a wrong password and a disabled account; with the wait it now has.
+  constructor(readonly retryAfterSeconds = 0) {
+    super(retryAfterSeconds > 0 ? `用户名或密码错误，请 ${retryAfterSeconds} 秒后再试` : '用户名或密码错误');
+  }
+  override details() {
+    return this.retryAfterSeconds > 0 ? { retryAfterSeconds: this.retryAfterSeconds } : {};
   }
 }
 
-const FIFTEEN_MINUTES = 15 * 60 * 1000;
+/** The one wording of a throttled login: the page shows this message, so both state the same seconds. */
+export function loginWaitText(seconds: number, locked: boolean): string {
+  return locked ? `该账号因多处登录失败已被暂时锁定，请 ${seconds} 秒后再试，或联系管理员解锁` : `登录失败次数过多，请 ${seconds} 秒后再试`;
+}
 
-/** Logins (rate-limited, audited) and the viewer behind a token. */
+/** Logins (throttled by LoginThrottle, audited) and the viewer behind a token. */
 @Injectable()
 export class AuthService {
-  private readonly failuresByUser: RateLimiter;
-  private readonly attemptsByAddress: RateLimiter;
-
   constructor(
     private readonly accounts: AccountRepository,
     private readonly orgUnits: OrgUnitRepository,
     private readonly tokens: TokenService,
     private readonly audit: AuditService,
-    config: ConfigService,
-  ) {
-    this.failuresByUser = new RateLimiter(config.limits.loginFailures, FIFTEEN_MINUTES);
-    this.attemptsByAddress = new RateLimiter(config.limits.loginFailures * 4, FIFTEEN_MINUTES);
-  }
+    private readonly throttle: LoginThrottle,
+  ) {}
 
   async login(username: string, password: string, from: { address: string; requestId: string; source: Source }) {
-    const name = username.trim().toLowerCase();
-    const wait = Math.max(this.failuresByUser.retryAfter(name), this.attemptsByAddress.take(from.address));
-    if (wait > 0) throw new RateLimitedError(`登录尝试过多，请 ${Math.ceil(wait / 60)} 分钟后再试`, wait);
+    const name = username.trim().toLowerCase().slice(0, 64);
+    const address = from.address.slice(0, 64);
+    const before = await this.throttle.waitBefore(name, address);
+    if (before.seconds > 0) throw new RateLimitedError(loginWaitText(before.seconds, before.locked), before.seconds);
     const account = await this.accounts.findByUsername(name);
     const valid = await verifyPassword(account?.passwordHash ?? DUMMY_HASH, password);
     if (!account || !valid || !account.active) {
-      this.failuresByUser.hit(name);
-      const who = { accountId: account?.id ?? null, username: name.slice(0, 64), role: account?.role ?? 'anonymous', requestId: from.requestId, source: from.source };
-      await this.audit.recordAccess(who, 'login_failed', { filter: { address: from.address } });
-      throw new LoginFailedError();
+      const who = { accountId: account?.id ?? null, username: name, role: account?.role ?? 'anonymous', requestId: from.requestId, source: from.source };
+      const after = await this.throttle.failed(name, address, who);
+      if (after.locked) throw new RateLimitedError(loginWaitText(after.seconds, true), after.seconds);
+      throw new LoginFailedError(after.seconds);
     }
-    this.failuresByUser.reset(name);
+    await this.throttle.succeeded(name, address);
     const viewer = await this.toViewer(account, from.requestId, from.source);
     await this.audit.recordAccess(viewer, 'login', { filter: { address: from.address } });
     return { ...(await this.tokens.issue(account.id, account.version)), viewer };
+  }
+
+  /** An administrator lifts a user name's login lock and forgets its failures (audited); whether it was locked. */
+  unlockLogin(viewer: Viewer, username: string): Promise<boolean> {
+    return this.throttle.unlock(username.trim().toLowerCase().slice(0, 64), viewer);
   }
 
   /** The viewer behind a login token (or a download ticket for `url`); UNAUTHENTICATED if it is not valid now. */

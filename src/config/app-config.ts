@@ -23,8 +23,13 @@ export interface AppConfig {
   limits: {
     /** GraphQL and export requests per account (or address, before login) per minute. */
     requestsPerMinute: number;
-    /** Failed logins per user name (and 4× that per address) in 15 minutes before logins are refused. */
+    /** Failed logins per (user name, address) in 15 minutes before each further try waits (2^n seconds, at most 15 minutes). */
     loginFailures: number;
+    /** A user name is locked for `loginLockMinutes` after this many failures in 15 minutes… */
+    loginLockFailures: number;
+    /** …from at least this many addresses (one address alone is only ever slowed down). */
+    loginLockAddresses: number;
+    loginLockMinutes: number;
     /** Largest JSON request body, in bytes. */
     bodyBytes: number;
     /** Largest uploaded file (imports), in bytes. */
@@ -34,6 +39,12 @@ export interface AppConfig {
     /** Readiness fails when the SQLite database's disk has less free space than this (MB). */
     minFreeDiskMb: number;
   };
+  /**
+   * Express's `trust proxy`: which proxies' X-Forwarded-For is believed for the client address (the login throttle
+   * and the rate limits count by it). A hop count or a list of addresses/subnets (`loopback`, `10.0.0.0/8`…); never
+   * "all", which would let any client choose its address.
+   */
+  trustProxy: number | string[];
   /** Schema introspection: off unless asked for, or on the embedded demo database; never decided by NODE_ENV. */
   introspection: boolean;
 }
@@ -87,15 +98,30 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     },
     limits: {
       requestsPerMinute: int('RATE_LIMIT_PER_MINUTE', 600, 1, 1_000_000, '每个账号每分钟的请求数'),
-      loginFailures: int('LOGIN_MAX_FAILURES', 5, 1, 1000, '15 分钟内允许的登录失败次数'),
+      loginFailures: int('LOGIN_MAX_FAILURES', 3, 1, 1000, '同一用户名、同一地址 15 分钟内不受延迟的登录失败次数'),
+      loginLockFailures: int('LOGIN_LOCK_FAILURES', 20, 1, 100_000, '15 分钟内锁定用户名的登录失败次数'),
+      loginLockAddresses: int('LOGIN_LOCK_ADDRESSES', 3, 1, 1000, '锁定用户名所需的不同失败地址数'),
+      loginLockMinutes: int('LOGIN_LOCK_MINUTES', 60, 1, 24 * 60, '用户名锁定的分钟数'),
       bodyBytes: int('MAX_REQUEST_KB', 1024, 16, 102_400, '请求体上限 KB') * 1024,
       uploadBytes: int('MAX_UPLOAD_MB', 20, 1, 1024, '上传文件上限 MB') * 1024 * 1024,
     },
     health: { minFreeDiskMb: int('MIN_FREE_DISK_MB', 100, 0, 1_000_000, '数据库磁盘剩余空间下限 MB') },
+    trustProxy: trustProxy(env.TRUST_PROXY, problems),
     introspection: bool('GRAPHQL_INTROSPECTION', database.kind === 'sqlite'),
   };
   if (problems.length) throw new ConfigError(problems);
   return config;
+}
+
+/** TRUST_PROXY: a hop count (0–10) or comma-separated addresses, subnets and Express's names; loopback by default. */
+function trustProxy(text: string | undefined, problems: string[]): number | string[] {
+  const value = text?.trim() || 'loopback';
+  if (/^\d+$/.test(value) && Number(value) <= 10) return Number(value);
+  const list = value.split(',').map((s) => s.trim()).filter(Boolean);
+  const named = new Set(['loopback', 'linklocal', 'uniquelocal']);
+  if (list.length && list.every((s) => named.has(s) || /^[\d.:a-fA-F]+(\/\d{1,3})?$/.test(s))) return list;
+  problems.push(`TRUST_PROXY="${value}" 应为代理层数（0–10）或逗号分隔的代理地址、网段（如 loopback,10.0.0.0/8）`);
+  return ['loopback'];
 }
 
 /** Two connection URLs name the same database (roles and passwords aside). */

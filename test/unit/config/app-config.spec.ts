@@ -13,7 +13,7 @@ describe('loadConfig', () => {
       templatesDir: path.resolve('/srv/ybt/templates'),
       seedDemo: true,
       auth: { jwtSecretGenerated: true, tokenTtlSeconds: 8 * 3600, adminPassword: null },
-      limits: { requestsPerMinute: 600, loginFailures: 5, bodyBytes: 1024 * 1024, uploadBytes: 20 * 1024 * 1024 },
+      limits: { requestsPerMinute: 600, loginFailures: 3, loginLockFailures: 20, loginLockAddresses: 3, loginLockMinutes: 60, bodyBytes: 1024 * 1024, uploadBytes: 20 * 1024 * 1024 },
       introspection: true,
     });
     expect(config.auth.jwtSecret.length).toBeGreaterThanOrEqual(32);
