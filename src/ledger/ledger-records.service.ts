@@ -1,3 +1,4 @@
+import { OutOfAreaError } from '../audit/denied-lookup.js';
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { RecordMasker } from '../access/record-masker.js';
@@ -93,7 +94,8 @@ export class LedgerRecordsService {
 
   async household(viewer: Viewer, id: number): Promise<LedgerRow> {
     const row = await this.residents.findHousehold(id);
-    if (!row || !inScope(viewer, row.gridCode)) throw new NotFoundError(`未找到编号为 ${id} 的户`);
+    if (!row) throw new NotFoundError(`未找到编号为 ${id} 的户`);
+    if (!inScope(viewer, row.gridCode)) throw new OutOfAreaError(`未找到编号为 ${id} 的户`, { entity: 'household', recordId: id });
     return row;
   }
 

@@ -1,3 +1,4 @@
+import { OutOfAreaError } from '../audit/denied-lookup.js';
 import { Inject, Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { NotFoundError } from '../common/errors/domain-errors.js';
@@ -119,7 +120,8 @@ export class ViewsService {
   async formsOfResident(viewer: Viewer, rawIdNumber: string): Promise<TemplateDef[]> {
     const parsed = parseIdNumber(rawIdNumber);
     const [resident] = parsed.ok ? await this.dataSource.query(`SELECT id, grid_code FROM residents WHERE id_number = ${this.dialect.param(1)}`, [parsed.value.idNumber]) : [];
-    if (!resident || !inScope(viewer, resident.grid_code)) throw new NotFoundError('未找到该公民身份号码的居民');
+    if (!resident) throw new NotFoundError('未找到该公民身份号码的居民');
+    if (!inScope(viewer, resident.grid_code)) throw new OutOfAreaError('未找到该公民身份号码的居民', { entity: 'resident', recordId: Number(resident.id) });
     const forms = this.listFor(viewer).filter((d) => d.rows.kind === 'rows');
     const hits = await Promise.all(
       forms.map(async (def) => {
