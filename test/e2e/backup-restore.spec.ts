@@ -9,6 +9,7 @@ import { verifyAuditChain } from '../../src/audit/audit-chain.js';
 import { pgTool } from '../../src/backup/pg-tools.js';
 import { loadConfig } from '../../src/config/app-config.js';
 import { GRID, idNumber, insertOrgFixture } from '../support/fixtures.js';
+import { queryDirect } from '../support/direct-db.js';
 import { createTestApp, freshDatabaseEnv, isPostgres, type TestApp } from '../support/test-app.js';
 
 // npm run backup / npm run restore, compiled (npm test builds first), as child processes beside a running app.
@@ -26,26 +27,7 @@ const fails = (cli: string, args: string[], env: NodeJS.ProcessEnv) =>
 /** The "  table  rows" lines both commands print. */
 const countsIn = (stdout: string) => Object.fromEntries([...stdout.matchAll(/^ {2}(\w+) +(\d+)$/gm)].map((m) => [m[1], Number(m[2])]));
 
-type Rows = Record<string, unknown>[];
-/** Reads a database directly (not through the commands under test); null when the SQLite file does not exist. */
-async function query(env: NodeJS.ProcessEnv, sql: string): Promise<Rows | null> {
-  if (env.DATABASE_URL) {
-    const client = new pg.Client({ connectionString: env.DATABASE_OWNER_URL || env.DATABASE_URL });
-    await client.connect();
-    try {
-      return (await client.query(sql)).rows;
-    } finally {
-      await client.end();
-    }
-  }
-  if (!fs.existsSync(env.SQLITE_PATH!)) return null;
-  const db = new Database(env.SQLITE_PATH!, { readonly: true });
-  try {
-    return db.prepare(sql).all() as Rows;
-  } finally {
-    db.close();
-  }
-}
+const query = queryDirect;
 
 const TABLES = isPostgres()
   ? `SELECT tablename AS name FROM pg_tables WHERE schemaname = 'public'`

@@ -1,5 +1,4 @@
-import Database from 'better-sqlite3';
-import pg from 'pg';
+import { queryDirect } from '../support/direct-db.js';
 import { COMMUNITY, DISTRICT, GRID, idNumber, STREET } from '../support/fixtures.js';
 import { loginAs, postGraphql, startServer } from '../support/server-process.js';
 import { freshDatabaseEnv, isPostgres } from '../support/test-app.js';
@@ -7,24 +6,7 @@ import { freshDatabaseEnv, isPostgres } from '../support/test-app.js';
 const UPSERT = `mutation Upsert($input: UpsertResidentInput!) { upsertResident(input: $input) { id } }`;
 const ADMIN_PASSWORD = 'crash-test-admin-2026';
 
-/** Rows as a restarted server would read them, through a connection of the test's own. */
-async function query(env: NodeJS.ProcessEnv, sql: string): Promise<Record<string, unknown>[]> {
-  if (env.DATABASE_URL) {
-    const client = new pg.Client({ connectionString: env.DATABASE_OWNER_URL || env.DATABASE_URL });
-    await client.connect();
-    try {
-      return (await client.query(sql)).rows;
-    } finally {
-      await client.end();
-    }
-  }
-  const db = new Database(env.SQLITE_PATH!);
-  try {
-    return sql.trim().toUpperCase().startsWith('SELECT') ? (db.prepare(sql).all() as Record<string, unknown>[]) : (db.exec(sql), []);
-  } finally {
-    db.close();
-  }
-}
+const query = async (env: NodeJS.ProcessEnv, sql: string) => (await queryDirect(env, sql)) ?? [];
 
 /**
  * kill -9 in the middle of a stream of saves: after a restart every save that was answered "saved" is there, with
