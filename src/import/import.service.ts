@@ -79,7 +79,7 @@ export class ImportService {
     const record = { sha256, formCode: def.code, orgUnitCode: unit.code, fileName: input.fileName, file: input.bytes, accountId: viewer.accountId, username: viewer.username, summary, outcome: outcomes };
     const id = await this.unitOfWork.run(async (manager) => {
       const stored = await this.repository.insert(manager, record);
-      await this.audit.recordAccess({ ...viewer, source: 'import' }, 'import_preview', { entity: def.code, recordId: stored, filter: { sha256, fileName: input.fileName, orgUnit: unit.code }, rowCount: outcomes.length }, manager);
+      await this.audit.recordAccess({ ...viewer, source: 'import' }, 'import_preview', { entity: def.code, recordId: stored, filter: { fileName: input.fileName, orgUnit: unit.code }, facts: { sha256 }, rowCount: outcomes.length }, manager);
       return stored;
     });
     return { ...(await this.get(viewer, id)), sheetName: read.sheetName, fileWarnings: read.warnings.map((w) => w.message), alreadyImported: twin };
@@ -144,7 +144,7 @@ export class ImportService {
       }
       const count = await this.writer.apply(manager, importer, snapshot, plans, options.onConflict, today, onProgress);
       if (!(await this.repository.markCommitted(manager, id, count))) throw new ImportRuleError([{ path: ['id'], code: 'ALREADY_COMMITTED', message: '该导入已提交，不能重复提交' }]);
-      await this.audit.recordAccess(importer, 'import', { entity: def.code, recordId: id, filter: { sha256: record.sha256, fileName: record.fileName, orgUnit: unit.code, ...options }, rowCount: count }, manager);
+      await this.audit.recordAccess(importer, 'import', { entity: def.code, recordId: id, filter: { fileName: record.fileName, orgUnit: unit.code, ...options }, facts: { sha256: record.sha256 }, rowCount: count }, manager);
       return count;
     });
     return { ...(await this.get(viewer, id)), changed };

@@ -208,6 +208,9 @@ describe(`reporting cycle (${isPostgres() ? 'PostgreSQL' : 'SQLite'})`, () => {
     // Every step is in the audit log.
     const steps = await t.dataSource.query(`SELECT action FROM audit_log WHERE entity = 'report' AND record_id = ${submitted.id} ORDER BY id`);
     expect(steps.map((s: any) => s.action)).toEqual(['report_submit', 'report_return', 'report_submit', 'report_approve', 'report_reopen', 'report_submit']);
+    // The submission's line names the frozen content's hash, whole (not scrubbed like a phone number).
+    const lines = (await ok(t.gql, `query ($id: Int!) { auditLog(entity: "report", recordId: $id, action: "report_submit") { filter } }`, { id: submitted.id })).auditLog;
+    expect(lines.map((l: any) => l.filter.sha256)).toContain(resubmitted.sha256);
   });
 
   it('refuses periods that are malformed, of the wrong frequency, or not started', async () => {
