@@ -6,7 +6,6 @@ import { pg } from '../database/pg-types.js';
 import type { DatabaseTarget } from '../database/row-cursor.js';
 import { BackupError, type BackupSummary, checkAuditChain, checkMigrations, countRows, type RestoreReport, syncFile } from './backup-common.js';
 import { PgToolFailure, runPgTool } from './pg-tools.js';
-import { UnitProgress } from './unit-progress.js';
 
 type PostgresTarget = Extract<DatabaseTarget, { kind: 'postgres' }>;
 type Query = (sql: string) => Promise<Record<string, unknown>[]>;
@@ -92,7 +91,7 @@ export async function restorePostgres(file: string, db: PostgresTarget): Promise
   const kept = entries.filter((line) => !PUBLIC_SCHEMA_ENTRY.test(line));
   const listFile = path.join(os.tmpdir(), `ybt-restore-${process.pid}.list`);
   fs.writeFileSync(listFile, `${kept.join('\n')}\n`);
-  const bar = new UnitProgress('恢复 PostgreSQL', kept.length, (n) => `${n} 项`);
+  const bar = new ProgressBar('恢复 PostgreSQL', kept.length, (n) => `${n} 项`);
   let done = 0;
   try {
     // Owned by the role restoring (the owner), no grants from the source cluster (its app role may be named

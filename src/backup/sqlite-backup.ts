@@ -2,10 +2,10 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import Database from 'better-sqlite3';
+import { ProgressBar } from '../common/progress.js';
 import {
   BackupError, type BackupSummary, checkAuditChain, checkMigrations, countRows, formatBytes, type RestoreReport, syncFile, syncFolder,
 } from './backup-common.js';
-import { UnitProgress } from './unit-progress.js';
 
 const MAGIC = 'SQLite format 3\0';
 /** Pages per step of the online backup (4 MB at 4 KB pages): a moving progress bar without thousands of steps. */
@@ -32,7 +32,7 @@ export async function backupSqlite(source: string, partial: string): Promise<Bac
     db.exec('BEGIN');
     db.prepare('SELECT count(*) FROM sqlite_master').get();
     const pageSize = db.pragma('page_size', { simple: true }) as number;
-    const bar = UnitProgress.bytes('备份 SQLite', 0);
+    const bar = new ProgressBar('备份 SQLite', 0, formatBytes);
     await db.backup(partial, {
       progress: ({ totalPages, remainingPages }) => {
         bar.update((totalPages - remainingPages) * pageSize, false, totalPages * pageSize);
@@ -131,7 +131,7 @@ function checkEmptyTarget(target: string): void {
 }
 
 async function copyWithProgress(from: string, to: string): Promise<void> {
-  const bar = UnitProgress.bytes(`复制 ${path.basename(from)}`, fs.statSync(from).size);
+  const bar = new ProgressBar(`复制 ${path.basename(from)}`, fs.statSync(from).size, formatBytes);
   let done = 0;
   const input = fs.createReadStream(from);
   input.on('data', (chunk) => bar.update((done += chunk.length)));

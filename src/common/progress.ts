@@ -1,4 +1,7 @@
-/** A one-line progress bar on stderr for long command-line work (seeding, exports, imports). */
+/**
+ * A one-line progress bar on stderr for long command-line work (seeding, exports, imports, backups). Counts rows
+ * (with a rate) unless given `format` for another unit: bytes copied, archive entries restored.
+ */
 export class ProgressBar {
   private readonly started = Date.now();
   private lastDraw = 0;
@@ -6,6 +9,7 @@ export class ProgressBar {
   constructor(
     private readonly label: string,
     private total: number,
+    private readonly format: ((n: number) => string) | null = null,
     private readonly stream: NodeJS.WriteStream = process.stderr,
   ) {}
 
@@ -18,13 +22,19 @@ export class ProgressBar {
     const ratio = this.total > 0 ? Math.min(1, done / this.total) : 1;
     const width = 30;
     const filled = Math.round(ratio * width);
-    const seconds = (now - this.started) / 1000;
-    const rate = seconds > 0 ? Math.round(done / seconds) : 0;
-    const line = `${this.label} [${'█'.repeat(filled)}${'░'.repeat(width - filled)}] ${(ratio * 100).toFixed(1)}% ${done.toLocaleString('en-US')}/${this.total.toLocaleString('en-US')} ${rate.toLocaleString('en-US')} 行/秒`;
+    const bar = `${this.label} [${'█'.repeat(filled)}${'░'.repeat(width - filled)}] ${(ratio * 100).toFixed(1)}%`;
+    let line: string;
+    if (this.format) line = `${bar} ${this.format(Math.min(done, this.total))}/${this.format(this.total)}`;
+    else {
+      const seconds = (now - this.started) / 1000;
+      const rate = seconds > 0 ? Math.round(done / seconds) : 0;
+      line = `${bar} ${done.toLocaleString('en-US')}/${this.total.toLocaleString('en-US')} ${rate.toLocaleString('en-US')} 行/秒`;
+    }
     this.stream.write(this.stream.isTTY ? `\r${line}` : `${line}\n`);
   }
 
-  finish(done: number): void {
+  /** Draws the last state; without `done`, the work is complete (done = total). */
+  finish(done = this.total): void {
     this.update(done, true);
     if (this.stream.isTTY) this.stream.write('\n');
   }

@@ -69,10 +69,14 @@ export class ReportingService {
   async slots(viewer: Viewer, orgUnitCode: string, periodText: string, forms?: TemplateDef[]): Promise<ReportSlot[]> {
     const unit = await this.unitFor(viewer, orgUnitCode);
     const plan: { def: TemplateDef; period: Period; units: OrgUnit[] }[] = [];
+    // Every form filled at one level shares that level's units: read them once per level, not once per form.
+    const unitsByLevel = new Map<string, Promise<OrgUnit[]>>();
     for (const def of forms ?? this.views.listFor(viewer)) {
       const period = this.periodOrNull(def, periodText);
       if (!period) continue;
-      plan.push({ def, period, units: await this.unitsAt(unit, def.reporting.filledBy) });
+      const level = def.reporting.filledBy;
+      if (!unitsByLevel.has(level)) unitsByLevel.set(level, this.unitsAt(unit, level));
+      plan.push({ def, period, units: await unitsByLevel.get(level)! });
     }
     if (plan.length === 0) parsePeriod('month', periodText, 10); // says why the period is not one
     const found = await this.reports.list(codePrefix(unit.code, unit.level), [...new Set(plan.map((p) => p.period.key))]);

@@ -1,7 +1,11 @@
 import { type ChildProcess, spawn } from 'node:child_process';
+import fs from 'node:fs';
 import net from 'node:net';
+import os from 'node:os';
 import path from 'node:path';
-import { type Browser, chromium, type Page } from 'playwright-core';
+import { expect } from '@jest/globals';
+import ExcelJS from 'exceljs';
+import { type Browser, chromium, type Locator, type Page } from 'playwright-core';
 import { freshDatabaseEnv } from '../support/test-app.js';
 
 /** Debian's Chromium: no browser download (.ci/run installs the package). */
@@ -115,4 +119,18 @@ export async function noSideways(page: Page): Promise<boolean> {
   const { scroll, width } = await page.evaluate<{ scroll: number; width: number }>('({ scroll: document.documentElement.scrollWidth, width: window.innerWidth })');
   if (scroll > width) console.error(`页面宽 ${scroll}px，超出 ${width}px`);
   return scroll <= width;
+}
+
+/** Clicks a download button and answers the workbook the browser saved (a real .xlsx: a zip exceljs reads). */
+export async function downloadWorkbook(page: Page, button: Locator, fileName: RegExp): Promise<ExcelJS.Workbook> {
+  const [download] = await Promise.all([page.waitForEvent('download'), button.click()]);
+  expect(download.suggestedFilename()).toMatch(fileName);
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ybt-download-'));
+  await download.saveAs(path.join(dir, 'download.xlsx'));
+  const bytes = fs.readFileSync(path.join(dir, 'download.xlsx'));
+  fs.rmSync(dir, { recursive: true });
+  expect(bytes.subarray(0, 4).toString('hex')).toBe('504b0304'); // the zip signature every .xlsx starts with
+  const book = new ExcelJS.Workbook();
+  await book.xlsx.load(bytes as unknown as ArrayBuffer);
+  return book;
 }

@@ -1,11 +1,10 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import ExcelJS from 'exceljs';
-import { type Browser, type BrowserContext, type Locator, type Page } from 'playwright-core';
+import { type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { ageOn, idCheckCharacter, todayIso } from '../../src/identity/index.js';
 import { isPostgres } from '../support/test-app.js';
-import { CHROMIUM, type Api, apiAs, launchBrowser, loginOnPage, noSideways, startServer, type Server } from './browser-support.js';
+import { CHROMIUM, type Api, apiAs, downloadWorkbook, launchBrowser, loginOnPage, noSideways, startServer, type Server } from './browser-support.js';
 
 // CI installs Chromium (.ci/run); there a missing browser is a failure, not a skip.
 const describeInBrowser = fs.existsSync(CHROMIUM) || process.env.CI ? describe : describe.skip;
@@ -19,19 +18,6 @@ const FIRST17 = '50010619500315997';
 const ID = FIRST17 + idCheckCharacter(FIRST17);
 const WRONG_ID = FIRST17 + (ID.endsWith('0') ? '1' : '0');
 
-/** Clicks an export button and answers the workbook the browser downloaded (a real .xlsx: a zip exceljs reads). */
-async function downloadWorkbook(page: Page, button: Locator, fileName: RegExp): Promise<ExcelJS.Workbook> {
-  const [download] = await Promise.all([page.waitForEvent('download'), button.click()]);
-  expect(download.suggestedFilename()).toMatch(fileName);
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ybt-download-'));
-  await download.saveAs(path.join(dir, 'export.xlsx'));
-  const bytes = fs.readFileSync(path.join(dir, 'export.xlsx'));
-  fs.rmSync(dir, { recursive: true });
-  expect(bytes.subarray(0, 4).toString('hex')).toBe('504b0304'); // the zip signature every .xlsx starts with
-  const book = new ExcelJS.Workbook();
-  await book.xlsx.load(bytes as unknown as ArrayBuffer);
-  return book;
-}
 
 describeInBrowser(`the one form in a real browser (${isPostgres() ? 'PostgreSQL' : 'SQLite'})`, () => {
   let server: Server;

@@ -1,10 +1,10 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import ExcelJS from 'exceljs';
-import { type Browser, type BrowserContext, type Locator, type Page } from 'playwright-core';
+import type ExcelJS from 'exceljs';
+import { type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { isPostgres } from '../support/test-app.js';
-import { CHROMIUM, type Api, apiAs, DEMO_PASSWORD, launchBrowser, noSideways, startServer, type Server } from './browser-support.js';
+import { CHROMIUM, type Api, apiAs, DEMO_PASSWORD, downloadWorkbook, launchBrowser, noSideways, startServer, type Server } from './browser-support.js';
 
 // CI installs Chromium (.ci/run); there a missing browser is a failure, not a skip.
 const describeInBrowser = fs.existsSync(CHROMIUM) || process.env.CI ? describe : describe.skip;
@@ -25,19 +25,6 @@ function lastMonth(): string {
   return `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, '0')}`;
 }
 
-/** Clicks a download button and answers the workbook the browser saved (a real .xlsx: a zip exceljs reads). */
-async function downloadWorkbook(page: Page, button: Locator, fileName: RegExp): Promise<ExcelJS.Workbook> {
-  const [download] = await Promise.all([page.waitForEvent('download'), button.click()]);
-  expect(download.suggestedFilename()).toMatch(fileName);
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ybt-download-'));
-  await download.saveAs(path.join(dir, 'report.xlsx'));
-  const bytes = fs.readFileSync(path.join(dir, 'report.xlsx'));
-  fs.rmSync(dir, { recursive: true });
-  expect(bytes.subarray(0, 4).toString('hex')).toBe('504b0304'); // the zip signature every .xlsx starts with
-  const book = new ExcelJS.Workbook();
-  await book.xlsx.load(bytes as unknown as ArrayBuffer);
-  return book;
-}
 
 /** Every text cell of a workbook. */
 const texts = (book: ExcelJS.Workbook) => book.worksheets.flatMap((s) => s.getSheetValues().flat().filter((v): v is string => typeof v === 'string'));
