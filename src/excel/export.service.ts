@@ -81,9 +81,9 @@ export class ExportService {
     let name: string;
     if (request.code === ALL_FORMS && request.period && (unit.level === 'street' || unit.level === 'district')) {
       // A street (or district) takes every report of the period in one go: one sheet per submitted or approved report.
-      const frozen = await this.reports.list(unit.code.slice(0, unit.level === 'street' ? 9 : 6), this.views.listFor(viewer).map((d) => this.views.resolve(d, { period: request.period }).reportPeriod!.key));
-      const names = new Map((await this.orgUnits.findByCodes([...new Set(frozen.map((r) => r.orgUnitCode))])).map((u) => [u.code, u.name]));
       const visible = new Map(this.views.listFor(viewer).map((d) => [d.code, d]));
+      const frozen = await this.reports.list(unit.code.slice(0, unit.level === 'street' ? 9 : 6), [...visible.values()].map((d) => this.views.resolve(d, { period: request.period }).reportPeriod!.key));
+      const names = new Map((await this.orgUnits.findByCodes([...new Set(frozen.map((r) => r.orgUnitCode))])).map((u) => [u.code, u.name]));
       jobs = frozen
         .filter((r) => r.status !== 'returned' && visible.has(r.formCode) && inScope(viewer, r.orgUnitCode))
         .map((r) => ({ def: visible.get(r.formCode)!, orgUnit: r.orgUnitCode, sheetName: `${r.formCode}${names.get(r.orgUnitCode) ?? r.orgUnitCode}` }));
