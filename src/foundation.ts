@@ -1,6 +1,7 @@
 import type { DynamicModule, Type } from '@nestjs/common';
 import type { Definitions } from './common/definition/definitions.js';
 import type { AppConfig } from './config/app-config.js';
+import { AccessModule } from './access/access.module.js';
 import { AuditModule } from './audit/audit.module.js';
 import { AuthModule } from './auth/auth.module.js';
 import { ConfigModule } from './config/config.module.js';
@@ -17,6 +18,7 @@ export function foundationModules(config: AppConfig, definitions: Definitions): 
     TemplatesModule.forRoot(definitions.templates),
     DatabaseModule.forRoot(),
     AuditModule,
+    AccessModule,
     AuthModule,
     SeedModule,
   ];

@@ -1,5 +1,3 @@
-import { codePrefix } from '../ledger/org-codes.js';
-import type { OrgLevel } from '../ledger/org-unit.repository.js';
 import type { Role } from './roles.js';
 
 /** Where a change or a read came from, for the audit log. */
@@ -26,20 +24,4 @@ export interface Viewer {
 /** The server itself: command-line exports and imports run by whoever can already read the database. */
 export function systemViewer(requestId = 'cli', source: Source = 'system'): Viewer {
   return { accountId: null, username: 'system', displayName: '系统', role: 'admin', orgUnitCode: null, scope: '', department: null, fullValues: true, requestId, source };
-}
-
-/** Whether an org unit code (or a grid code) lies within the viewer's reach. */
-export function inScope(viewer: Viewer, code: string | null | undefined): boolean {
-  return typeof code === 'string' && code.startsWith(viewer.scope);
-}
-
-/** Whether the unit is one of the viewer's own unit's ancestors (for navigating down to it). */
-export function isAncestorOfScope(viewer: Viewer, unitCode: string, level: OrgLevel): boolean {
-  return viewer.scope.startsWith(codePrefix(unitCode, level));
-}
-
-/** Which department forms a viewer may see: a department only the templates naming it. */
-export function templateAllowed(viewer: Viewer, templateDepartment: string): boolean {
-  if (viewer.role !== 'department') return true;
-  return templateDepartment.split(/[、,，/]/).map((d) => d.trim()).includes(viewer.department ?? '');
 }

@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
-import { maskValue, scrubDeep, type MaskKind } from '../access/masking.js';
+import { scrubDeep } from '../access/masking.js';
 import type { Viewer } from '../access/viewer.js';
 import { DICTIONARY } from '../dictionary/dictionary.module.js';
 import type { Dictionary } from '../dictionary/dictionary.types.js';
@@ -93,27 +93,9 @@ export class AuditService {
     return this.repository.find(query);
   }
 
-  /** Entries with their changed values masked for a viewer not entitled to full ID and phone numbers. */
-  forViewer(viewer: Viewer, records: AuditRecord[]): AuditRecord[] {
-    if (viewer.fullValues) return records;
-    return records.map((r) => ({
-      ...r,
-      changes: r.changes?.map((c) => {
-        const kind = this.maskKind(c.field);
-        return kind ? { ...c, before: maskValue(kind, c.before), after: maskValue(kind, c.after) } : c;
-      }) ?? null,
-    }));
-  }
-
   /** Entries as the API shows them: each change with its field's Chinese label. */
   described(records: AuditRecord[]) {
     return records.map((r) => ({ ...r, changes: r.changes?.map((c) => ({ ...c, label: this.label(c.field) })) ?? null }));
-  }
-
-  /** Which dictionary fields hold ID or phone numbers. */
-  maskKind(field: string): MaskKind | null {
-    const type = this.dictionary.byKey.get(field)?.type;
-    return type === 'idNumber' || type === 'residentRef' ? 'idNumber' : type === 'phone' ? 'phone' : null;
   }
 
   label(field: string): string {

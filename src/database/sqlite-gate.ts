@@ -39,7 +39,7 @@ export class SqliteGate {
 
   private constructor(
     private readonly dataSource: DataSource,
-    private readonly path: string,
+    path: string,
   ) {
     const driver = this.driver;
     this.writer = driver.createQueryRunner('master');

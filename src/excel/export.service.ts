@@ -5,7 +5,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import ExcelJS from 'exceljs';
 import { NotFoundError, ValidationFailedError } from '../common/errors/domain-errors.js';
 import { ConfigService } from '../config/config.service.js';
-import { inScope } from '../access/viewer.js';
+import { AccessPolicy } from '../access/access-policy.js';
 import { todayIso } from '../identity/index.js';
 import { OrgUnitRepository } from '../ledger/org-unit.repository.js';
 import type { TemplateDef } from '../templates/template.types.js';
@@ -28,17 +28,8 @@ export interface ExportRequest {
   /** A reporting period: submitted or approved reports give their frozen rows, signed by filler and reviewer. */
   period?: string | null;
   format?: 'xlsx' | 'csv';
-  /** Why a file with full ID and phone numbers is taken (required where `needsReason`); stored in the audit line. */
+  /** Why a file with full ID and phone numbers is taken (required of department accounts with full values: AccessPolicy.exportNeedsReason); stored in the audit line. */
   reason?: string | null;
-}
-
-/**
- * Who must say why they export: an account whose full values come from an entitlement rather than its role's daily
- * work — a department account an administrator opened `fullValues` for. Community and street staff (full values by
- * role, exporting their own area all month) and the server's command line give a reason if they like.
- */
-export function needsReason(viewer: Viewer): boolean {
-  return viewer.fullValues && viewer.role === 'department';
 }
 
 /** The reason as stored: trimmed, at most 200 characters; null when none was given. */
@@ -69,23 +60,23 @@ export class ExportService {
     @Inject(ConfigService) private readonly config: ConfigService,
     private readonly audit: AuditService,
     private readonly reports: ReportRepository,
+    private readonly policy: AccessPolicy,
   ) {}
 
   /** Checks the request (and the viewer's reach: org unit, templates) and plans the sheets, before a byte is written. */
   async prepare(viewer: Viewer, request: ExportRequest, options: { count?: boolean } = {}) {
-    const [unit] = await this.orgUnits.lineage(request.orgUnit);
-    if (!unit || !inScope(viewer, unit.code)) throw new NotFoundError(`没有代码为 "${request.orgUnit}" 的区划或网格`);
-    if (needsReason(viewer) && !exportReason(request)) throw new ExportReasonRequiredError();
+    const unit = await this.policy.unit(viewer, request.orgUnit);
+    if (this.policy.exportNeedsReason(viewer) && !exportReason(request)) throw new ExportReasonRequiredError();
     const csv = request.format === 'csv';
     let jobs: SheetJob[];
     let name: string;
     if (request.code === ALL_FORMS && request.period && (unit.level === 'street' || unit.level === 'district')) {
       // A street (or district) takes every report of the period in one go: one sheet per submitted or approved report.
       const visible = new Map(this.views.listFor(viewer).map((d) => [d.code, d]));
-      const frozen = await this.reports.list(unit.code.slice(0, unit.level === 'street' ? 9 : 6), [...visible.values()].map((d) => this.views.resolve(d, { period: request.period }).reportPeriod!.key));
+      const frozen = await this.reports.list(unit.range, [...visible.values()].map((d) => this.views.resolve(d, { period: request.period }).reportPeriod!.key));
       const names = new Map((await this.orgUnits.findByCodes([...new Set(frozen.map((r) => r.orgUnitCode))])).map((u) => [u.code, u.name]));
       jobs = frozen
-        .filter((r) => r.status !== 'returned' && visible.has(r.formCode) && inScope(viewer, r.orgUnitCode))
+        .filter((r) => r.status !== 'returned' && visible.has(r.formCode) && this.policy.reaches(viewer, r.orgUnitCode))
         .map((r) => ({ def: visible.get(r.formCode)!, orgUnit: r.orgUnitCode, sheetName: `${r.formCode}${names.get(r.orgUnitCode) ?? r.orgUnitCode}` }));
       if (jobs.length === 0) throw new NotFoundError(`${unit.name}在报送期 ${request.period} 还没有已报送的报表`);
       name = '报表';
@@ -97,7 +88,7 @@ export class ExportService {
       const def = this.views.templateFor(viewer, request.code);
       name = def.name;
       if (def.rows.kind === 'rows' && (unit.level === 'street' || unit.level === 'district') && !csv) {
-        const communities = await this.orgUnits.unitsUnder(unit.code.slice(0, unit.level === 'street' ? 9 : 6), 'community');
+        const communities = await this.orgUnits.unitsUnder(unit.range, 'community');
         const summaries = this.views.listFor(viewer).filter((t) => t.rows.kind === 'summary');
         jobs = [
           ...communities.map((c) => ({ def, orgUnit: c.code, sheetName: c.name })),

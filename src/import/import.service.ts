@@ -1,20 +1,19 @@
 import { createHash } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
-import { inScope, type Viewer } from '../access/viewer.js';
+import { AccessPolicy, type GrantedUnit, seesFullValues } from '../access/access-policy.js';
+import type { Viewer } from '../access/viewer.js';
 import { AuditService } from '../audit/audit.service.js';
 import { DomainError, NotFoundError, ValidationFailedError } from '../common/errors/domain-errors.js';
 import { UnitOfWork } from '../database/unit-of-work.js';
 import { DICTIONARY } from '../dictionary/dictionary.module.js';
 import type { Dictionary } from '../dictionary/dictionary.types.js';
 import { todayIso } from '../identity/index.js';
-import { type OrgUnit, OrgUnitRepository } from '../ledger/org-unit.repository.js';
 import type { TemplateDef } from '../templates/template.types.js';
 import { ViewsService } from '../views/views.service.js';
 import { ImportRepository } from './import.repository.js';
 import { type CellProblem, type ConflictChoice, type FieldDiff, type RowKind, type RowOutcome, type RowPlan, summarize } from './import.types.js';
-import { maskValue, scrubText } from '../access/masking.js';
-import { maskKindOfType } from '../access/record-masker.js';
+import { scrubText } from '../access/masking.js';
 import { ImportWriter } from './import-writer.js';
 import { LedgerSnapshot } from './ledger-snapshot.js';
 import { importPlan, readOptionsFor, reverseRow } from './mapping/index.js';
@@ -59,7 +58,7 @@ export interface UploadInput {
 export class ImportService {
   constructor(
     private readonly views: ViewsService,
-    private readonly orgUnits: OrgUnitRepository,
+    private readonly policy: AccessPolicy,
     private readonly repository: ImportRepository,
     private readonly writer: ImportWriter,
     private readonly unitOfWork: UnitOfWork,
@@ -87,7 +86,8 @@ export class ImportService {
 
   async get(viewer: Viewer, id: number) {
     const record = await this.repository.find(id);
-    if (!record || !inScope(viewer, record.orgUnitCode)) throw new NotFoundError(`没有编号为 ${id} 的导入`);
+    if (!record) throw new NotFoundError(`没有编号为 ${id} 的导入`);
+    this.policy.requireRecord(viewer, record.orgUnitCode, `没有编号为 ${id} 的导入`, { entity: 'import', recordId: id });
     return record;
   }
 
@@ -105,11 +105,8 @@ export class ImportService {
 
   /** ID and phone numbers in a preview, masked for a viewer not entitled to them (the one masking rule). */
   private masked(viewer: Viewer, o: RowOutcome): RowOutcome {
-    if (viewer.fullValues) return o;
-    const value = (field: string, v: unknown) => {
-      const kind = maskKindOfType(this.dict.byKey.get(field)?.type);
-      return kind ? maskValue(kind, v) : v;
-    };
+    if (seesFullValues(viewer)) return o;
+    const value = (field: string, v: unknown) => this.policy.field(viewer, field, v);
     const diff = (d: FieldDiff) => ({ ...d, ledger: value(d.field, d.ledger), file: value(d.field, d.file) });
     const problem = (p: CellProblem) => ({ ...p, value: scrubText(p.value), message: scrubText(p.message) });
     return { ...o, subject: scrubText(o.subject), changes: o.changes.map(diff), conflicts: o.conflicts.map(diff), errors: o.errors.map(problem), warnings: o.warnings.map(problem) };
@@ -150,10 +147,9 @@ export class ImportService {
     return { ...(await this.get(viewer, id)), changed };
   }
 
-  private async target(viewer: Viewer, form: string, orgUnit: string): Promise<{ def: TemplateDef; unit: OrgUnit }> {
+  private async target(viewer: Viewer, form: string, orgUnit: string): Promise<{ def: TemplateDef; unit: GrantedUnit }> {
     const def = this.views.templateFor(viewer, form);
-    const unit = await this.orgUnits.findByCode(orgUnit);
-    if (!unit || !inScope(viewer, unit.code)) throw new NotFoundError(`没有代码为 "${orgUnit}" 的区划或网格`);
+    const unit = await this.policy.unit(viewer, orgUnit);
     if (def.rows.kind !== 'rows') throw new ImportRuleError([{ path: ['form'], code: 'NOT_IMPORTABLE', message: `${def.code} ${def.name}是汇总表，由台账计算得出，不能导入` }]);
     if (unit.level !== 'community' && unit.level !== 'grid') throw new ImportRuleError([{ path: ['orgUnit'], code: 'WRONG_ORG_LEVEL', message: '台账按社区或网格导入' }]);
     return { def, unit };
@@ -169,14 +165,15 @@ export class ImportService {
   }
 
   /** Matches every row against the ledger (read with `manager`), without changing anything. */
-  private async analyze(manager: EntityManager, viewer: Viewer, def: TemplateDef, unit: OrgUnit, read: SheetRead, onProgress?: Progress): Promise<{ plans: RowPlan[]; snapshot: LedgerSnapshot }> {
+  private async analyze(manager: EntityManager, viewer: Viewer, def: TemplateDef, unit: GrantedUnit, read: SheetRead, onProgress?: Progress): Promise<{ plans: RowPlan[]; snapshot: LedgerSnapshot }> {
     const today = todayIso();
     const referenceDate = read.info.date && read.info.date <= today ? read.info.date : today;
     const reversed = await inSlices(read.rows, (row) => reverseRow(def, this.dict, row, { referenceDate }));
     const entity = def.rows.kind === 'rows' ? def.rows.entity : 'resident';
     const idNumbers = reversed.flatMap((r) => [r.values.idNumber, r.values.operator].filter((v): v is string => typeof v === 'string'));
     const snapshot = await LedgerSnapshot.load(manager, this.dict, unit, { idNumbers, visits: entity === 'visit', businesses: entity === 'business' });
-    const ctx: ImportContext = { def, dict: this.dict, plan: importPlan(def, this.dict), snapshot, viewer, today, referenceDate, seen: new Map() };
+    const reaches = (code: string | null | undefined) => this.policy.reaches(viewer, code);
+    const ctx: ImportContext = { def, dict: this.dict, plan: importPlan(def, this.dict), snapshot, viewer, reaches, today, referenceDate, seen: new Map() };
     const analyzeRow = entity === 'visit' ? analyzeVisitRow : entity === 'business' ? analyzeBusinessRow : analyzeResidentRow;
     const plans = await inSlices(read.rows, (row, i) => {
       if (i % 1000 === 0) onProgress?.(i, read.rows.length);

@@ -3,8 +3,7 @@ import { RowMapper } from '../database/row-mapper.js';
 import { type Dictionary, storedFieldsOf } from '../dictionary/dictionary.types.js';
 import type { Values } from '../dictionary/field-validator.js';
 import { ENTITY_NAMES, type LedgerRow, propertyOf } from '../ledger/entities/ledger.entities.js';
-import type { OrgUnit } from '../ledger/org-unit.repository.js';
-import { codePrefix } from '../ledger/org-codes.js';
+import type { GrantedUnit } from '../access/access-policy.js';
 import { dialectFor } from '../views/sql-dialect.js';
 
 /** A resident as an import compares with: its facts by dictionary key (household's included), where it lives. */
@@ -41,15 +40,14 @@ export class LedgerSnapshot {
   readonly businesses: LedgerRow[] = [];
 
   private constructor(
-    readonly unit: OrgUnit,
-    readonly prefix: string,
+    readonly unit: GrantedUnit,
   ) {}
 
-  static async load(manager: EntityManager, dict: Dictionary, unit: OrgUnit, needs: { idNumbers: string[]; visits: boolean; businesses: boolean }): Promise<LedgerSnapshot> {
-    const s = new LedgerSnapshot(unit, codePrefix(unit.code, unit.level));
+  static async load(manager: EntityManager, dict: Dictionary, unit: GrantedUnit, needs: { idNumbers: string[]; visits: boolean; businesses: boolean }): Promise<LedgerSnapshot> {
+    const s = new LedgerSnapshot(unit);
     const postgres = manager.connection.options.type === 'postgres';
     const p = dialectFor(postgres).param;
-    const range = [s.prefix, `${s.prefix}:`];
+    const range = [unit.range.from, unit.range.to];
     // Grids of the community (or the one grid); staff of the community and the units above it.
     const community = unit.code.slice(0, 12);
     for (const g of await manager.query(`SELECT code, name FROM org_units WHERE level = 'grid' AND code >= ${p(1)} AND code < ${p(2)}`, range)) {

@@ -1,4 +1,3 @@
-import { inScope } from '../access/viewer.js';
 import { validateRecord, type Values } from '../dictionary/field-validator.js';
 import { propertyOf, type LedgerRow } from '../ledger/entities/ledger.entities.js';
 import type { RowPlan } from './import.types.js';
@@ -76,7 +75,7 @@ export function analyzeVisitRow(work: RowWork): RowPlan {
  */
 export function analyzeBusinessRow(work: RowWork): RowPlan {
   const { ctx, reversed, outcome } = work;
-  const { snapshot, viewer } = ctx;
+  const { snapshot } = ctx;
   outcome.name = typeof reversed.values.businessName === 'string' ? reversed.values.businessName : null;
   outcome.subject = String(reversed.values.creditCode ?? reversed.values.businessName ?? '');
   const gridName = reversed.lookups.gridName;
@@ -85,7 +84,7 @@ export function analyzeBusinessRow(work: RowWork): RowPlan {
   if (!gridCode && !gridName) work.error(null, 'REQUIRED', '所属网格：必填');
   const operatorId = typeof reversed.values.operator === 'string' ? reversed.values.operator : null;
   const operator = operatorId ? snapshot.residents.get(operatorId) : undefined;
-  if (operator && !inScope(viewer, operator.gridCode)) work.error('operator', 'RESIDENT_ELSEWHERE', '经营者已在其他社区登记，本社区看不到其信息');
+  if (operator && !ctx.reaches(operator.gridCode)) work.error('operator', 'RESIDENT_ELSEWHERE', '经营者已在其他社区登记，本社区看不到其信息');
   const given = reversed.lookups.related.operator ?? {};
   if (operator) {
     for (const [key, value] of Object.entries(given)) {

@@ -1,4 +1,3 @@
-import { inScope } from '../access/viewer.js';
 import { validateRecord, type Values } from '../dictionary/field-validator.js';
 import type { RowPlan } from './import.types.js';
 import { normalName, roadOf, type StoredResident } from './ledger-snapshot.js';
@@ -10,7 +9,7 @@ import { nothingNew, type RowWork, sameValue } from './row-context.js';
  */
 export function analyzeResidentRow(work: RowWork): RowPlan {
   const { ctx, reversed, outcome } = work;
-  const { snapshot, viewer } = ctx;
+  const { snapshot } = ctx;
   const idNumber = typeof reversed.values.idNumber === 'string' ? reversed.values.idNumber : null;
   outcome.subject = idNumber ?? '';
   outcome.name = typeof reversed.values.name === 'string' ? reversed.values.name : null;
@@ -19,7 +18,7 @@ export function analyzeResidentRow(work: RowWork): RowPlan {
   else ctx.seen.set(idNumber, work.source.row);
 
   const stored = idNumber ? snapshot.residents.get(idNumber) : undefined;
-  if (stored && !inScope(viewer, stored.gridCode)) {
+  if (stored && !ctx.reaches(stored.gridCode)) {
     work.error('idNumber', 'RESIDENT_ELSEWHERE', '该居民已在其他网格或社区登记；如已迁入本辖区，请由原社区或街道办理迁移');
   } else if (stored?.facts.deregisteredOn) {
     // An old ledger still lists people who left: never written back onto them (their record is history now).

@@ -15,6 +15,8 @@ export interface ImportContext {
   plan: ImportPlan;
   snapshot: LedgerSnapshot;
   viewer: Viewer;
+  /** Whether a record of that grid is the viewer's (AccessPolicy.reaches): one outside is never shown or changed. */
+  reaches(code: string | null | undefined): boolean;
   today: string;
   referenceDate: string;
   /** ID numbers already seen in this file, with their row (the same person twice is an error). */

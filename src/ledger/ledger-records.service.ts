@@ -1,4 +1,3 @@
-import { OutOfAreaError } from '../audit/denied-lookup.js';
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { RecordMasker } from '../access/record-masker.js';
@@ -10,10 +9,9 @@ import { ENTITY_NAMES, type LedgerRow } from './entities/ledger.entities.js';
 import { BUSINESS, HOUSEHOLD, type RecordSpec, STAFF, VISIT } from './ledger-records.js';
 import { type RecordChange, RecordCommands } from './commands/record.commands.js';
 import { ResidentRepository } from './resident.repository.js';
-import { inScope, isAncestorOfScope, type Viewer } from '../access/viewer.js';
+import { AccessPolicy } from '../access/access-policy.js';
+import type { Viewer } from '../access/viewer.js';
 import { pageSize } from '../access/page-size.js';
-import { levelOfCode } from './org-codes.js';
-import { ReferenceChecker } from './reference-checker.js';
 
 export const MAX_PAGE = 500;
 
@@ -36,7 +34,7 @@ export class LedgerRecordsService {
     private readonly masker: RecordMasker,
     private readonly residents: ResidentRepository,
     private readonly dataSource: DataSource,
-    private readonly references: ReferenceChecker,
+    private readonly policy: AccessPolicy,
   ) {}
 
   upsertStaff(viewer: Viewer, input: RecordInput): Promise<LedgerRow> {
@@ -80,41 +78,36 @@ export class LedgerRecordsService {
   }
 
   /** Staff of an org unit in the viewer's area, or of a unit above it (a grid worker sees their community's cadres). */
-  staffOf(viewer: Viewer, orgUnitCode: string): Promise<LedgerRow[]> {
-    if (!inScope(viewer, orgUnitCode) && !isAncestorOfScope(viewer, orgUnitCode, levelOfCode(orgUnitCode))) {
-      throw new NotFoundError(`没有代码为 "${orgUnitCode}" 的区划或网格`);
-    }
+  async staffOf(viewer: Viewer, orgUnitCode: string): Promise<LedgerRow[]> {
+    await this.policy.unit(viewer, orgUnitCode, { navigate: true });
     return this.repo('staff').find({ where: { orgUnitCode }, order: { id: 'ASC' } });
   }
 
   async staffById(viewer: Viewer, id: number | null | undefined): Promise<LedgerRow | null> {
     const staff = id ? await this.repo('staff').findOne({ where: { id } }) : null;
-    return this.references.staffReachable(viewer, staff) ? staff : null;
+    return this.policy.reachesStaff(viewer, staff?.orgUnitCode as string | undefined) ? staff : null;
   }
 
   async household(viewer: Viewer, id: number): Promise<LedgerRow> {
     const row = await this.residents.findHousehold(id);
     if (!row) throw new NotFoundError(`未找到编号为 ${id} 的户`);
-    if (!inScope(viewer, row.gridCode)) throw new OutOfAreaError(`未找到编号为 ${id} 的户`, { entity: 'household', recordId: id });
+    this.policy.requireRecord(viewer, row.gridCode as string, `未找到编号为 ${id} 的户`, { entity: 'household', recordId: id });
     return row;
   }
 
-  householdsInGrid(viewer: Viewer, gridCode: string, first: number, after: number): Promise<LedgerRow[]> {
-    this.ensureGrid(viewer, gridCode);
+  async householdsInGrid(viewer: Viewer, gridCode: string, first: number, after: number): Promise<LedgerRow[]> {
+    await this.policy.unit(viewer, gridCode, { level: 'grid' });
     return this.residents.findHouseholdsInGrid(gridCode, after, pageSize(first));
   }
 
-  /** Visits of a resident the caller already holds (a field of Resident). */
-  visitsOf(residentId: number): Promise<LedgerRow[]> {
-    return this.repo('visit').find({ where: { residentId }, order: { visitDate: 'DESC', id: 'DESC' } });
+  /** Visits of a resident (a field of Resident): none for one outside the viewer's reach. */
+  async visitsOf(viewer: Viewer, resident: LedgerRow): Promise<LedgerRow[]> {
+    if (!this.policy.related(viewer, resident, resident.gridCode as string)) return [];
+    return this.repo('visit').find({ where: { residentId: resident.id }, order: { visitDate: 'DESC', id: 'DESC' } });
   }
 
-  businessesInGrid(viewer: Viewer, gridCode: string): Promise<LedgerRow[]> {
-    this.ensureGrid(viewer, gridCode);
+  async businessesInGrid(viewer: Viewer, gridCode: string): Promise<LedgerRow[]> {
+    await this.policy.unit(viewer, gridCode, { level: 'grid' });
     return this.repo('business').find({ where: { gridCode }, order: { id: 'ASC' }, take: MAX_PAGE });
-  }
-
-  private ensureGrid(viewer: Viewer, gridCode: string): void {
-    if (!inScope(viewer, gridCode)) throw new NotFoundError(`没有代码为 "${gridCode}" 的区划或网格`);
   }
 }

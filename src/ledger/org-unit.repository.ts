@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager, IsNull } from 'typeorm';
+import type { CodeRange } from '../access/access-policy.js';
 import { ENTITY_NAMES } from './entities/ledger.entities.js';
 
 export type OrgLevel = 'district' | 'street' | 'community' | 'grid';
@@ -43,13 +44,13 @@ export class OrgUnitRepository {
   }
 
   /**
-   * Communities (or grids) whose codes start with a prefix, in the hierarchy's order: by street, community and
+   * Communities (or grids) within a granted code range, in the hierarchy's order: by street, community and
    * grid sort order. Each carries its parent's name.
    */
-  async unitsUnder(prefix: string, level: 'street' | 'community' | 'grid'): Promise<(OrgUnit & { parentName: string })[]> {
+  async unitsUnder(range: CodeRange, level: 'street' | 'community' | 'grid'): Promise<(OrgUnit & { parentName: string })[]> {
     const all = await this.repo()
       .createQueryBuilder('o')
-      .where('o.code >= :from AND o.code < :to', { from: prefix, to: `${prefix}:` })
+      .where('o.code >= :from AND o.code < :to', { from: range.from, to: range.to })
       .getMany();
     const byCode = new Map(all.map((u) => [u.code, u]));
     const path = (u: OrgUnit): (number | string)[] => {

@@ -6,8 +6,8 @@ import { type Dictionary } from '../dictionary/dictionary.types.js';
 import type { Values } from '../dictionary/field-validator.js';
 import { ENTITY_NAMES, type LedgerRow } from './entities/ledger.entities.js';
 import type { OrgLevel } from './org-unit.repository.js';
-import { inScope, isAncestorOfScope, type Viewer } from '../access/viewer.js';
-import { levelOfCode } from './org-codes.js';
+import { AccessPolicy } from '../access/access-policy.js';
+import type { Viewer } from '../access/viewer.js';
 import { ResidentRepository } from './resident.repository.js';
 
 /** What a batch of changes points at, gathered first so that it is read in a few queries, not one per row. */
@@ -37,6 +37,7 @@ export class ReferenceChecker {
   constructor(
     @Inject(DICTIONARY) private readonly dictionary: Dictionary,
     private readonly residents: ResidentRepository,
+    private readonly policy: AccessPolicy,
   ) {}
 
   /** Adds the staff and residents that validated dictionary changes point at. */
@@ -65,7 +66,7 @@ export class ReferenceChecker {
     const at = [...path, key];
     if (code === undefined || code === null || code === '') return [{ path: at, code: 'REQUIRED', message: `${LEVEL_NAMES[level ?? 'grid']}：必填` }];
     const unit = refs.orgUnits.get(String(code));
-    if (!unit || !inScope(viewer, unit.code)) return [{ path: at, code: 'UNKNOWN_ORG_UNIT', message: `没有代码为 "${code}" 的区划或网格` }];
+    if (!unit || !this.policy.reaches(viewer, unit.code as string)) return [{ path: at, code: 'UNKNOWN_ORG_UNIT', message: `没有代码为 "${code}" 的区划或网格` }];
     if (level && unit.level !== level) {
       return [{ path: at, code: 'WRONG_ORG_LEVEL', message: `"${unit.name}"（${code}）是${LEVEL_NAMES[unit.level as OrgLevel]}，这里需要${LEVEL_NAMES[level]}` }];
     }
@@ -74,13 +75,11 @@ export class ReferenceChecker {
 
   /** Staff of the viewer's area or of a unit above it (a grid worker's community cadres). */
   staffReachable(viewer: Viewer, staff: LedgerRow | null | undefined): staff is LedgerRow {
-    if (!staff) return false;
-    const code = String(staff.orgUnitCode);
-    return inScope(viewer, code) || isAncestorOfScope(viewer, code, levelOfCode(code));
+    return !!staff && this.policy.reachesStaff(viewer, staff.orgUnitCode as string);
   }
 
   residentReachable(viewer: Viewer, resident: LedgerRow | null | undefined): resident is LedgerRow {
-    return !!resident && inScope(viewer, resident.gridCode);
+    return !!this.policy.related(viewer, resident, resident?.gridCode as string | undefined);
   }
 
   /** Checks staff and resident references among validated changes; a resident reference (an ID number) is replaced by the resident's row id. */

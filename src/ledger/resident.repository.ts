@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
 import { RowMapper } from '../database/row-mapper.js';
 import { ENTITY_NAMES, type LedgerRow } from './entities/ledger.entities.js';
-import type { OrgLevel } from './org-unit.repository.js';
+import type { CodeRange } from '../access/access-policy.js';
 
 /** All SQL on residents and the households they live in: plain SQL, valid on SQLite and PostgreSQL alike. */
 @Injectable()
@@ -52,22 +52,17 @@ export class ResidentRepository {
   }
 
   /**
-   * Residents under a code prefix whose name contains the text, or whose ID number is it or ends with it (people
+   * Residents within a granted code range whose name contains the text, or whose ID number is it or ends with it (people
    * often know the last digits); by name, at most `limit`.
    */
-  search(prefix: string, text: string, limit: number): Promise<LedgerRow[]> {
+  search(range: CodeRange, text: string, limit: number): Promise<LedgerRow[]> {
     const p = (n: number) => this.residents.placeholder(n);
     const digits = /^\d{4,17}[\dX]?$/.test(text);
     // The text is matched literally: % and _ (and the escape character itself) escaped, the same ESCAPE on both databases.
     const match = digits ? `(id_number = ${p(3)} OR id_number LIKE ${p(4)} ESCAPE '\\')` : `name LIKE ${p(3)} ESCAPE '\\'`;
     const literal = text.replace(/[\\%_]/g, '\\$&');
-    const params = digits ? [prefix, `${prefix}:`, text, `%${literal}`] : [prefix, `${prefix}:`, `%${literal}%`];
+    const params = digits ? [range.from, range.to, text, `%${literal}`] : [range.from, range.to, `%${literal}%`];
     return this.select(this.residents, `grid_code >= ${p(1)} AND grid_code < ${p(2)} AND ${match}`, params, undefined, `ORDER BY name, id LIMIT ${Number(limit)}`);
-  }
-
-  async findOrgUnitLevel(code: string): Promise<OrgLevel | null> {
-    const [unit] = await this.dataSource.query(`SELECT level FROM org_units WHERE code = ${this.residents.placeholder(1)}`, [code]);
-    return (unit?.level as OrgLevel) ?? null;
   }
 
   findByHousehold(householdId: number): Promise<LedgerRow[]> {

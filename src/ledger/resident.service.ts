@@ -8,10 +8,10 @@ import { type Dictionary } from '../dictionary/dictionary.types.js';
 import type { Values } from '../dictionary/field-validator.js';
 import { parseIdNumber, todayIso } from '../identity/index.js';
 import type { LedgerRow } from './entities/ledger.entities.js';
-import { inScope, type Viewer } from '../access/viewer.js';
-import { codePrefix } from './org-codes.js';
+import { AccessPolicy } from '../access/access-policy.js';
+import type { Viewer } from '../access/viewer.js';
 import { AuditService } from '../audit/audit.service.js';
-import { OutOfAreaError, REFUSAL_ACTIONS } from '../audit/denied-lookup.js';
+import { REFUSAL_ACTIONS } from '../audit/denied-lookup.js';
 import { RecordMasker } from '../access/record-masker.js';
 import { ResidentCommands } from './commands/resident.commands.js';
 import { type Deregistration, type Restoration, ResidentStatusCommands, type Transfer } from './commands/resident-status.commands.js';
@@ -58,6 +58,7 @@ export class ResidentService {
     private readonly unitOfWork: UnitOfWork,
     private readonly audit: AuditService,
     private readonly masker: RecordMasker,
+    private readonly policy: AccessPolicy,
   ) {}
 
   /** A resident by ID number; outside the viewer's area the answer is NOT_FOUND, as for one who does not exist. */
@@ -65,17 +66,15 @@ export class ResidentService {
     const parsed = parseIdNumber(rawIdNumber);
     const row = parsed.ok ? await this.residents.findByIdNumber(parsed.value.idNumber) : null;
     if (!row) throw new NotFoundError('未找到该公民身份号码的居民');
-    if (!inScope(viewer, row.gridCode)) throw new OutOfAreaError('未找到该公民身份号码的居民', { entity: 'resident', recordId: row.id });
+    this.policy.requireRecord(viewer, row.gridCode, '未找到该公民身份号码的居民', { entity: 'resident', recordId: row.id });
     return this.view(row, await this.residents.findHousehold(row.householdId));
   }
 
   /** Residents of an org unit in the viewer's area found by name or (part of) ID number, at most 50. */
   async search(viewer: Viewer, orgUnitCode: string, rawText: string): Promise<ResidentView[]> {
     const text = searchText(rawText);
-    if (!inScope(viewer, orgUnitCode)) throw new NotFoundError(`没有代码为 "${orgUnitCode}" 的区划或网格`);
-    const unit = await this.residents.findOrgUnitLevel(orgUnitCode);
-    if (!unit) throw new NotFoundError(`没有代码为 "${orgUnitCode}" 的区划或网格`);
-    const rows = await this.residents.search(codePrefix(orgUnitCode, unit), text, 50);
+    const unit = await this.policy.unit(viewer, orgUnitCode);
+    const rows = await this.residents.search(unit.range, text, 50);
     const households = new Map<number, LedgerRow | null>();
     for (const r of rows) if (!households.has(r.householdId)) households.set(r.householdId, await this.residents.findHousehold(r.householdId));
     return rows.map((r) => this.view(r, households.get(r.householdId) ?? null));
@@ -84,19 +83,21 @@ export class ResidentService {
   /** A resident's change history, newest first, with ID and phone numbers masked for a viewer not entitled to them. */
   async history(viewer: Viewer, rawIdNumber: string) {
     const resident = await this.get(viewer, rawIdNumber);
-    const records = this.audit.forViewer(viewer, await this.audit.find({ entity: 'resident', recordId: resident.id, exceptActions: REFUSAL_ACTIONS, limit: 500 }));
+    const records = this.policy.history(viewer, await this.audit.find({ entity: 'resident', recordId: resident.id, exceptActions: REFUSAL_ACTIONS, limit: 500 }));
     return this.audit.described(records);
   }
 
   /** For relations (a visit's resident, a business's operator): null outside the viewer's area. */
   async getById(viewer: Viewer, id: number): Promise<ResidentView | null> {
     const row = await this.residents.findById(id);
-    return row && inScope(viewer, row.gridCode) ? this.view(row, await this.residents.findHousehold(row.householdId)) : null;
+    const seen = this.policy.related(viewer, row, row?.gridCode);
+    return seen ? this.view(seen, await this.residents.findHousehold(seen.householdId)) : null;
   }
 
   async membersOf(viewer: Viewer, householdId: number): Promise<ResidentView[]> {
-    const household = await this.residents.findHousehold(householdId);
-    if (!household || !inScope(viewer, household.gridCode)) return [];
+    const stored = await this.residents.findHousehold(householdId);
+    const household = this.policy.related(viewer, stored, stored?.gridCode);
+    if (!household) return [];
     return (await this.residents.findByHousehold(householdId)).map((row) => this.view(row, household));
   }
 

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
 import { dialectFor, Params, type SqlDialect } from '../views/sql-dialect.js';
+import type { CodeRange } from '../access/access-policy.js';
 
 export type ReportStatus = 'submitted' | 'approved' | 'returned';
 
@@ -62,12 +63,12 @@ export class ReportRepository {
     return row ? this.record(row) : null;
   }
 
-  /** Reports of org units under a code prefix for any of the periods. */
-  async list(prefix: string, periods: string[]): Promise<ReportRecord[]> {
+  /** Reports of org units within a granted code range for any of the periods. */
+  async list(range: CodeRange, periods: string[]): Promise<ReportRecord[]> {
     if (periods.length === 0) return [];
     const p = new Params(this.dialect);
     const rows = await this.dataSource.query(
-      `SELECT ${COLUMNS} FROM reports WHERE org_unit_code LIKE ${p.add(`${prefix}%`)} AND period IN (${periods.map((x) => p.add(x)).join(', ')}) ORDER BY org_unit_code, form_code`,
+      `SELECT ${COLUMNS} FROM reports WHERE org_unit_code >= ${p.add(range.from)} AND org_unit_code < ${p.add(range.to)} AND period IN (${periods.map((x) => p.add(x)).join(', ')}) ORDER BY org_unit_code, form_code`,
       p.values,
     );
     return rows.map((r: Record<string, unknown>) => this.record(r));

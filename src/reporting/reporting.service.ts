@@ -1,17 +1,16 @@
-import { OutOfAreaError } from '../audit/denied-lookup.js';
 import { Injectable } from '@nestjs/common';
-import { inScope, type Viewer } from '../access/viewer.js';
+import { AccessPolicy, type GrantedUnit } from '../access/access-policy.js';
+import type { Viewer } from '../access/viewer.js';
 import { AuditService } from '../audit/audit.service.js';
 import { ForbiddenError, NotFoundError, ValidationFailedError } from '../common/errors/domain-errors.js';
 import { uniqueViolation } from '../database/database-errors.js';
 import { UnitOfWork } from '../database/unit-of-work.js';
 import { todayIso } from '../identity/index.js';
-import { codePrefix } from '../ledger/org-codes.js';
 import { type OrgUnit, OrgUnitRepository } from '../ledger/org-unit.repository.js';
 import type { TemplateDef } from '../templates/template.types.js';
 import { ViewsService } from '../views/views.service.js';
 import { parsePeriod, type Period } from './period.js';
-import { mayReview, maySubmit, reviewerName, submitterName } from './report-access.js';
+import { reviewerName, submitterName } from './report-access.js';
 import { decodeSnapshot, encodeSnapshot, snapshotHash, type ReportSnapshot } from './report-snapshot.js';
 import { ReportRepository, type ReportRecord, type ReportStatus } from './report.repository.js';
 import { ReportsMissingError, ReportStateError } from './reporting-errors.js';
@@ -19,7 +18,7 @@ import { ReportsMissingError, ReportStateError } from './reporting-errors.js';
 /** One report that is expected: a form, an org unit that fills it, a period, and its report once submitted. */
 export interface ReportSlot {
   def: TemplateDef;
-  unit: OrgUnit;
+  unit: GrantedUnit;
   period: Period;
   report: ReportRecord | null;
 }
@@ -52,13 +51,12 @@ export class ReportingService {
     private readonly orgUnits: OrgUnitRepository,
     private readonly unitOfWork: UnitOfWork,
     private readonly audit: AuditService,
+    private readonly policy: AccessPolicy,
   ) {}
 
   /** The org unit if it lies in the viewer's area; NOT_FOUND otherwise, as if absent. */
-  async unitFor(viewer: Viewer, code: string): Promise<OrgUnit> {
-    const unit = await this.orgUnits.findByCode(code);
-    if (!unit || !inScope(viewer, unit.code)) throw new NotFoundError(`没有代码为 "${code}" 的区划或网格`);
-    return unit;
+  unitFor(viewer: Viewer, code: string): Promise<GrantedUnit> {
+    return this.policy.unit(viewer, code);
   }
 
   /**
@@ -68,18 +66,18 @@ export class ReportingService {
    */
   async slots(viewer: Viewer, orgUnitCode: string, periodText: string, forms?: TemplateDef[]): Promise<ReportSlot[]> {
     const unit = await this.unitFor(viewer, orgUnitCode);
-    const plan: { def: TemplateDef; period: Period; units: OrgUnit[] }[] = [];
+    const plan: { def: TemplateDef; period: Period; units: GrantedUnit[] }[] = [];
     // Every form filled at one level shares that level's units: read them once per level, not once per form.
-    const unitsByLevel = new Map<string, Promise<OrgUnit[]>>();
+    const unitsByLevel = new Map<string, Promise<GrantedUnit[]>>();
     for (const def of forms ?? this.views.listFor(viewer)) {
       const period = this.periodOrNull(def, periodText);
       if (!period) continue;
       const level = def.reporting.filledBy;
-      if (!unitsByLevel.has(level)) unitsByLevel.set(level, this.unitsAt(unit, level));
+      if (!unitsByLevel.has(level)) unitsByLevel.set(level, this.unitsAt(viewer, unit, level));
       plan.push({ def, period, units: await unitsByLevel.get(level)! });
     }
     if (plan.length === 0) parsePeriod('month', periodText, 10); // says why the period is not one
-    const found = await this.reports.list(codePrefix(unit.code, unit.level), [...new Set(plan.map((p) => p.period.key))]);
+    const found = await this.reports.list(unit.range, [...new Set(plan.map((p) => p.period.key))]);
     const byKey = new Map(found.map((r) => [`${r.formCode}|${r.orgUnitCode}|${r.period}`, r]));
     return plan.flatMap(({ def, period, units }) => units.map((u) => ({ def, unit: u, period, report: byKey.get(`${def.code}|${u.code}|${period.key}`) ?? null })));
   }
@@ -87,9 +85,9 @@ export class ReportingService {
   async slotOf(viewer: Viewer, id: number): Promise<ReportSlot> {
     const report = await this.reports.find(id);
     if (!report) throw new NotFoundError(`没有编号为 ${id} 的报表`);
-    if (!inScope(viewer, report.orgUnitCode)) throw new OutOfAreaError(`没有编号为 ${id} 的报表`, { entity: 'report', recordId: id });
+    this.policy.requireRecord(viewer, report.orgUnitCode, `没有编号为 ${id} 的报表`, { entity: 'report', recordId: id });
     const def = this.views.templateFor(viewer, report.formCode);
-    const unit = (await this.orgUnits.findByCode(report.orgUnitCode))!;
+    const unit = this.policy.granted(viewer, await this.orgUnits.findByCode(report.orgUnitCode), report.orgUnitCode);
     return { def, unit, period: parsePeriod(def.reporting.frequency, report.period, def.reporting.dueDay), report };
   }
 
@@ -97,7 +95,7 @@ export class ReportingService {
   async submit(viewer: Viewer, code: string, orgUnitCode: string, periodText: string): Promise<ReportSlot> {
     const def = this.views.templateFor(viewer, code);
     const unit = await this.unitFor(viewer, orgUnitCode);
-    if (!maySubmit(viewer, def, unit)) throw new ForbiddenError(`${def.code} ${def.name}由${submitterName(def)}报送`);
+    if (!this.policy.maySubmit(viewer, def, unit)) throw new ForbiddenError(`${def.code} ${def.name}由${submitterName(def)}报送`);
     if (unit.level !== def.reporting.filledBy) {
       throw new ReportStateError('WRONG_ORG_LEVEL', `${def.code} ${def.name}按${def.reporting.filledBy === 'community' ? '社区' : '街道'}报送，"${unit.name}"不是${def.reporting.filledBy === 'community' ? '社区' : '街道'}`);
     }
@@ -108,7 +106,7 @@ export class ReportingService {
     this.refuseResubmission(await this.reports.findByKey({ formCode: def.code, orgUnitCode: unit.code, period: period.key }));
     if (def.reporting.filledBy === 'street') await this.requireApprovedCommunities(viewer, def, unit, period);
 
-    const snapshot = await this.views.capture(def, unit.code, period);
+    const snapshot = await this.views.capture(def, unit, period);
     const submission = { byId: viewer.accountId, by: viewer.displayName || viewer.username, at: new Date(), rowCount: snapshot.rows.length, sha256: snapshotHash(snapshot), snapshot: encodeSnapshot(snapshot) };
     const key = { formCode: def.code, orgUnitCode: unit.code, period: period.key };
     try {
@@ -129,6 +127,15 @@ export class ReportingService {
     }
   }
 
+  /** What the viewer may do with a report now (the page's buttons). */
+  abilities(viewer: Viewer, slot: ReportSlot): { canSubmit: boolean; canReview: boolean } {
+    const open = statusOf(slot) === 'pending' || statusOf(slot) === 'returned';
+    return {
+      canSubmit: this.policy.maySubmit(viewer, slot.def, slot.unit) && slot.unit.level === slot.def.reporting.filledBy && slot.period.to <= todayIso() && open,
+      canReview: this.policy.mayReview(viewer, slot.def, slot.unit),
+    };
+  }
+
   async approve(viewer: Viewer, id: number): Promise<ReportSlot> {
     return this.review(viewer, id, 'submitted', 'approved', null, 'report_approve');
   }
@@ -144,7 +151,7 @@ export class ReportingService {
 
   private async review(viewer: Viewer, id: number, from: ReportStatus, to: ReportStatus, reason: string | null, action: string): Promise<ReportSlot> {
     const slot = await this.slotOf(viewer, id);
-    if (!mayReview(viewer, slot.def, slot.unit)) throw new ForbiddenError(`${slot.def.code} ${slot.def.name}由${reviewerName(slot.def)}审核`);
+    if (!this.policy.mayReview(viewer, slot.def, slot.unit)) throw new ForbiddenError(`${slot.def.code} ${slot.def.name}由${reviewerName(slot.def)}审核`);
     const refuse = (status: ReportStatus) =>
       from === 'submitted'
         ? new ReportStateError('REPORT_NOT_SUBMITTED', `该报表当前为"${STATUS_NAMES[status]}"，只能审核或退回"已报"的报表`)
@@ -169,7 +176,7 @@ export class ReportingService {
     if (!slot.report || !slot.report.sha256) return null;
     const bytes = await this.reports.snapshot(slot.report.id);
     if (!bytes) return null;
-    return compareSnapshots(slot.def, decodeSnapshot(bytes), await this.views.capture(slot.def, slot.unit.code, slot.period));
+    return compareSnapshots(slot.def, decodeSnapshot(bytes), await this.views.capture(slot.def, slot.unit, slot.period));
   }
 
   private refuseResubmission(report: ReportRecord | null): void {
@@ -202,11 +209,11 @@ export class ReportingService {
   }
 
   /** The unit itself if it is at `level`; its descendants at `level` if it is above; nothing if it is below. */
-  private async unitsAt(unit: OrgUnit, level: 'community' | 'street'): Promise<OrgUnit[]> {
+  private async unitsAt(viewer: Viewer, unit: GrantedUnit, level: 'community' | 'street'): Promise<GrantedUnit[]> {
     if (unit.level === level) return [unit];
     const order = ['district', 'street', 'community', 'grid'];
     if (order.indexOf(unit.level) > order.indexOf(level)) return [];
-    return this.orgUnits.unitsUnder(codePrefix(unit.code, unit.level), level);
+    return (await this.orgUnits.unitsUnder(unit.range, level)).map((u) => this.policy.granted(viewer, u, u.code));
   }
 }
 

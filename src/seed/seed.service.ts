@@ -1,4 +1,4 @@
-import { Inject, Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
+import { Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { type BulkInsert, BulkWriter } from '../database/bulk-writer.js';
 import { ConfigService } from '../config/config.service.js';

@@ -1,3 +1,4 @@
+import type { CodeRange } from '../access/access-policy.js';
 import type { Dictionary, FieldDef } from '../dictionary/dictionary.types.js';
 import type { Condition, RowSet, Sort, TemplateDef } from '../templates/template.types.js';
 import { Params, type SqlDialect } from './sql-dialect.js';
@@ -69,7 +70,8 @@ export interface ViewSql {
 }
 
 export interface ViewScope {
-  gridPrefix: string;
+  /** The org codes the view covers, granted by the AccessPolicy (repositories never take a bare prefix). */
+  range: CodeRange;
   referenceDate: string;
   period: { from: string; to: string };
   /** Delta pulls: only rows whose own record, resident or household changed at or after this instant. */
@@ -172,7 +174,7 @@ export class ViewSqlBuilder {
   private inView(params: Params, scope: ViewScope): string {
     const grid = this.aliases.gridColumn;
     // Org unit codes are prefixes of their descendants' codes: a range on the grid code selects a whole subtree.
-    const where = [`${grid} >= ${params.add(scope.gridPrefix)}`, `${grid} < ${params.add(`${scope.gridPrefix}:`)}`];
+    const where = [`${grid} >= ${params.add(scope.range.from)}`, `${grid} < ${params.add(scope.range.to)}`];
     for (const w of this.def.rows.where) where.push(this.condition(w, params, scope, null));
     // Residents who left are in the views of dates before they left, their visits if made before. A business stays
     // on F08 when its operator leaves: the shop is a record of its own, closed or handed over by its own change.

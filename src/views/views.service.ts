@@ -1,4 +1,3 @@
-import { OutOfAreaError } from '../audit/denied-lookup.js';
 import { Inject, Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { NotFoundError } from '../common/errors/domain-errors.js';
@@ -6,7 +5,8 @@ import { DICTIONARY } from '../dictionary/dictionary.module.js';
 import type { Dictionary } from '../dictionary/dictionary.types.js';
 import { parseIdNumber } from '../identity/index.js';
 import { decodeCursor, encodeCursor, parseInstant, resolvePeriod } from './view-args.js';
-import { inScope } from '../access/viewer.js';
+import { AccessPolicy, type GrantedUnit } from '../access/access-policy.js';
+import type { Viewer } from '../access/viewer.js';
 import { pageSize } from '../access/page-size.js';
 import { OrgUnitRepository } from '../ledger/org-unit.repository.js';
 import type { TemplateSummary } from '../templates/template.loader.js';
@@ -17,9 +17,8 @@ import { ConfigService } from '../config/config.service.js';
 import { formattedBatches, formattedRows } from './formatted-rows.js';
 import { formatRow, TotalsRow } from './row-formatter.js';
 import { dialectFor, type SqlDialect } from './sql-dialect.js';
-import { ViewAccess, type Viewer } from './view-access.js';
 import { AuditService } from '../audit/audit.service.js';
-import { PREFIX_LENGTH, type ViewSql, ViewSqlBuilder } from './view-sql.js';
+import { type ViewSql, ViewSqlBuilder } from './view-sql.js';
 import { rowCursor } from '../database/row-cursor.js';
 import { parsePeriod, type Period } from '../reporting/period.js';
 import { ReportRepository, type ReportRecord } from '../reporting/report.repository.js';
@@ -79,7 +78,7 @@ export class ViewsService {
     @Inject(DICTIONARY) private readonly dictionary: Dictionary,
     private readonly dataSource: DataSource,
     private readonly orgUnits: OrgUnitRepository,
-    private readonly access: ViewAccess,
+    private readonly policy: AccessPolicy,
     private readonly audit: AuditService,
     private readonly config: ConfigService,
     private readonly reports: ReportRepository,
@@ -105,12 +104,12 @@ export class ViewsService {
 
   /** The templates a viewer may see (a department: those naming it). */
   listFor(viewer: Viewer | undefined): TemplateDef[] {
-    return this.access.listed(viewer, this.list());
+    return this.policy.templates(viewer, this.list());
   }
 
   /** A template as the viewer may see it: NOT_FOUND for an unknown one and for another department's alike. */
   templateFor(viewer: Viewer | undefined, code: string): TemplateDef {
-    return this.access.template(viewer, this.templates.get(code), code);
+    return this.policy.template(viewer, this.templates.get(code), code);
   }
 
   /**
@@ -121,12 +120,13 @@ export class ViewsService {
     const parsed = parseIdNumber(rawIdNumber);
     const [resident] = parsed.ok ? await this.dataSource.query(`SELECT id, grid_code FROM residents WHERE id_number = ${this.dialect.param(1)}`, [parsed.value.idNumber]) : [];
     if (!resident) throw new NotFoundError('未找到该公民身份号码的居民');
-    if (!inScope(viewer, resident.grid_code)) throw new OutOfAreaError('未找到该公民身份号码的居民', { entity: 'resident', recordId: Number(resident.id) });
+    this.policy.requireRecord(viewer, resident.grid_code, '未找到该公民身份号码的居民', { entity: 'resident', recordId: Number(resident.id) });
+    const range = this.policy.gridRange(viewer, resident.grid_code);
     const forms = this.listFor(viewer).filter((d) => d.rows.kind === 'rows');
     const hits = await Promise.all(
       forms.map(async (def) => {
         const { referenceDate, period } = resolvePeriod(def, null);
-        const q = this.builders.get(def.code)!.containsResident({ gridPrefix: resident.grid_code, referenceDate, period }, Number(resident.id));
+        const q = this.builders.get(def.code)!.containsResident({ range, referenceDate, period }, Number(resident.id));
         return (await this.dataSource.query(q.sql, q.params)).length > 0;
       }),
     );
@@ -136,9 +136,7 @@ export class ViewsService {
   /** A form's title, reference date and row count for an org unit, without reading its rows (an export's plan). */
   async describe(viewer: Viewer | undefined, args: Pick<FormViewArgs, 'code' | 'orgUnit' | 'referenceDate' | 'period'>, count = true): Promise<{ title: string; referenceDate: string; totalCount: number; report: FrozenReport | null }> {
     const def = this.templateFor(viewer, args.code);
-    const unit = await this.orgUnits.findByCode(args.orgUnit);
-    if (!unit) throw new NotFoundError(`没有代码为 "${args.orgUnit}" 的区划或网格`);
-    this.access.grant(viewer!, def, unit.code);
+    const unit = await this.policy.unit(viewer!, args.orgUnit);
     const { referenceDate, period, reportPeriod } = this.resolve(def, args);
     const frozen = reportPeriod ? await this.frozen(def.code, unit.code, reportPeriod) : null;
     if (frozen) return { title: frozen.snapshot.title, referenceDate: frozen.snapshot.referenceDate, totalCount: frozen.snapshot.rows.length + (frozen.snapshot.totals ? 1 : 0), report: frozen.report };
@@ -146,7 +144,7 @@ export class ViewsService {
       const view = await this.formView(viewer, args, { audit: false });
       return { title: view.title, referenceDate: view.referenceDate, totalCount: view.totalCount, report: null };
     }
-    const sql = this.builders.get(def.code)!.build({ gridPrefix: unit.code.slice(0, PREFIX_LENGTH[unit.level]), referenceDate, period });
+    const sql = this.builders.get(def.code)!.build({ range: unit.range, referenceDate, period });
     const [[{ n }], title] = await Promise.all([count ? this.dataSource.query(sql.count, sql.countParams) : [{ n: 0 }], this.title(def, unit.code, referenceDate, period)]);
     return { title, referenceDate, totalCount: Number(n) + (def.rows.totals ? 1 : 0), report: null };
   }
@@ -157,10 +155,9 @@ export class ViewsService {
     const first = pageSize(args.first);
     const def = this.templateFor(viewer, args.code);
     const since = parseInstant(args.updatedSince);
-    const unit = await this.orgUnits.findByCode(args.orgUnit);
-    if (!unit) throw new NotFoundError(`没有代码为 "${args.orgUnit}" 的区划或网格`);
+    const unit = await this.policy.unit(viewer!, args.orgUnit);
     const { referenceDate, period, reportPeriod } = this.resolve(def, args);
-    const grant = this.access.grant(viewer!, def, unit.code);
+    const grant = this.policy.grant(viewer!, def, unit.code);
     const offset = decodeCursor(args.after);
     const frozen = reportPeriod ? await this.frozen(def.code, unit.code, reportPeriod) : null;
     if (frozen) {
@@ -179,14 +176,14 @@ export class ViewsService {
         report: frozen.report,
       };
     }
-    const gridPrefix = unit.code.slice(0, PREFIX_LENGTH[unit.level]);
+    const range = unit.range;
     const titled = this.title(def, unit.code, referenceDate, period); // runs alongside the data queries
     const summary = this.summaries.get(def.code);
     if (summary) {
       const title = await titled;
       // Visits counted by a summary are those of the reference date's month.
       const month = resolvePeriod({ ...def, period: 'month' }, referenceDate.slice(0, 7)).period;
-      const all = await summary.rows(this.dataSource, await this.orgUnits.unitsUnder(gridPrefix, summary.groupBy), { gridPrefix, referenceDate, period: month });
+      const all = await summary.rows(this.dataSource, await this.orgUnits.unitsUnder(range, summary.groupBy), { range, referenceDate, period: month });
       const rows = all.map((values) => grant.columns.map((c) => grant.cell(c, values[def.columns.indexOf(c)])));
       const keys = all.map((_, i) => (i < all.length - 1 ? `community:${i + 1}` : 'total'));
       const page = { hasNextPage: false, endCursor: null };
@@ -194,8 +191,8 @@ export class ViewsService {
     }
     const builder = this.builders.get(def.code)!;
     const changedSince = since ? this.dialect.instant(since) : undefined;
-    const sql = builder.build({ gridPrefix, referenceDate, period, changedSince });
-    const left = changedSince === undefined ? null : builder.leftView({ gridPrefix, referenceDate, period, changedSince });
+    const sql = builder.build({ range, referenceDate, period, changedSince });
+    const left = changedSince === undefined ? null : builder.leftView({ range, referenceDate, period, changedSince });
     const totals = def.rows.kind === 'rows' && def.rows.totals ? await this.totals(def, def.rows.totals, sql, referenceDate) : null;
     const [raw, [{ n }], removed] = await Promise.all([
       this.dataSource.query(sql.page(first + 1, offset), sql.params),
@@ -261,21 +258,18 @@ export class ViewsService {
    * A form's rows for an org unit as they stand in the ledger now, every column with full values and a key per row:
    * what a submitted report freezes. No access check and no audit: the reporting service decides who may submit.
    */
-  async capture(def: TemplateDef, orgUnitCode: string, period: Period): Promise<ReportSnapshot> {
+  async capture(def: TemplateDef, unit: GrantedUnit, period: Period): Promise<ReportSnapshot> {
     const referenceDate = period.to;
-    const range = { from: period.from, to: period.to };
-    const unit = await this.orgUnits.findByCode(orgUnitCode);
-    if (!unit) throw new NotFoundError(`没有代码为 "${orgUnitCode}" 的区划或网格`);
-    const gridPrefix = unit.code.slice(0, PREFIX_LENGTH[unit.level]);
-    const title = await this.title(def, unit.code, referenceDate, range);
+    const dates = { from: period.from, to: period.to };
+    const title = await this.title(def, unit.code, referenceDate, dates);
     const columns = def.columns.map((c) => c.key);
     const summary = this.summaries.get(def.code);
     if (summary) {
       const month = resolvePeriod({ ...def, period: 'month' }, referenceDate.slice(0, 7)).period;
-      const rows = await summary.rows(this.dataSource, await this.orgUnits.unitsUnder(gridPrefix, summary.groupBy), { gridPrefix, referenceDate, period: month });
+      const rows = await summary.rows(this.dataSource, await this.orgUnits.unitsUnder(unit.range, summary.groupBy), { range: unit.range, referenceDate, period: month });
       return { title, referenceDate, period: month, columns, rows, keys: rows.map((_, i) => (i < rows.length - 1 ? `community:${i + 1}` : 'total')), totals: null };
     }
-    const sql = this.builders.get(def.code)!.build({ gridPrefix, referenceDate, period: range });
+    const sql = this.builders.get(def.code)!.build({ range: unit.range, referenceDate, period: dates });
     const rows: unknown[][] = [];
     const keys: string[] = [];
     const totals = def.rows.kind === 'rows' && def.rows.totals ? new TotalsRow(def.columns, def.rows.totals) : null;
@@ -287,7 +281,7 @@ export class ViewsService {
         keys.push(String(r.row_id));
       }
     }
-    return { title, referenceDate, period: range, columns, rows, keys, totals: totals?.row() ?? null };
+    return { title, referenceDate, period: dates, columns, rows, keys, totals: totals?.row() ?? null };
   }
 
   /** The 合计 row: counts of filled cells and sums, over every row of the view, read through a cursor. */
@@ -309,10 +303,9 @@ export class ViewsService {
    */
   async *streamRows(viewer: Viewer, args: Omit<FormViewArgs, 'first' | 'after' | 'updatedSince'>): AsyncGenerator<unknown[]> {
     const def = this.templateFor(viewer, args.code);
-    const unit = await this.orgUnits.findByCode(args.orgUnit);
-    if (!unit) throw new NotFoundError(`没有代码为 "${args.orgUnit}" 的区划或网格`);
+    const unit = await this.policy.unit(viewer, args.orgUnit);
     const { referenceDate, period, reportPeriod } = this.resolve(def, args);
-    const grant = this.access.grant(viewer, def, unit.code);
+    const grant = this.policy.grant(viewer, def, unit.code);
     const frozen = reportPeriod ? await this.frozen(def.code, unit.code, reportPeriod) : null;
     if (frozen) {
       const granted = (values: unknown[]) => grant.columns.map((c) => grant.cell(c, values[def.columns.indexOf(c)]));
@@ -324,7 +317,7 @@ export class ViewsService {
       yield* (await this.formView(viewer, args)).rows;
       return;
     }
-    const sql = this.builders.get(def.code)!.build({ gridPrefix: unit.code.slice(0, PREFIX_LENGTH[unit.level]), referenceDate, period });
+    const sql = this.builders.get(def.code)!.build({ range: unit.range, referenceDate, period });
     const totals = def.rows.totals ? new TotalsRow(def.columns, def.rows.totals) : null;
     // A million rows pass here: the columns' positions are looked up once, and full values need no pass at all.
     const at = grant.columns.map((c) => def.columns.indexOf(c));

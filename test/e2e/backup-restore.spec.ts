@@ -4,7 +4,6 @@ import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import Database from 'better-sqlite3';
-import pg from 'pg';
 import { verifyAuditChain } from '../../src/audit/audit-chain.js';
 import { pgTool } from '../../src/backup/pg-tools.js';
 import { loadConfig } from '../../src/config/app-config.js';

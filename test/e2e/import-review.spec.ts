@@ -123,5 +123,14 @@ describe(`import: conflicts, errors, hostile files, scope (${isPostgres() ? 'Pos
     expect((await upload(file, 'F01', COMMUNITY, minzheng)).status).toBe(403);
     const summary = await upload(file, 'F09');
     expect(summary.body.fieldErrors[0].code).toBe('NOT_IMPORTABLE');
+
+    // Someone else's import, looked up by its number from another district: NOT_FOUND as for none, and audited.
+    const own = (await upload(file)).body;
+    const ask = (id: number) => request(t.app.getHttpServer()).post('/graphql').set(tuqiao).send({ query: `{ importPreview(id: ${id}) { total } }` }).then((r) => r.body);
+    const [denied, none] = [await ask(own.id), await ask(999999)];
+    expect(denied.errors[0].extensions).toEqual({ code: 'NOT_FOUND' });
+    expect(denied.errors[0].message).toBe(none.errors[0].message.replace('999999', String(own.id)));
+    const [line] = (await t.gql('{ auditLog(action: "denied_lookup", first: 1) { username entity recordId } }')).data.auditLog;
+    expect(line).toEqual({ username: 'tuqiao', entity: 'import', recordId: own.id });
   });
 });

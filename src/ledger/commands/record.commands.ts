@@ -1,7 +1,7 @@
-import { OutOfAreaError } from '../../audit/denied-lookup.js';
+import { AccessPolicy } from '../../access/access-policy.js';
 import { Inject, Injectable } from '@nestjs/common';
 import { type EntityManager, In } from 'typeorm';
-import { inScope, type Viewer } from '../../access/viewer.js';
+import type { Viewer } from '../../access/viewer.js';
 import { AuditService } from '../../audit/audit.service.js';
 import { ConflictError, type FieldError, NotFoundError, ValidationFailedError } from '../../common/errors/domain-errors.js';
 import { DICTIONARY } from '../../dictionary/dictionary.module.js';
@@ -46,6 +46,7 @@ export class RecordCommands {
     @Inject(DICTIONARY) private readonly dictionary: Dictionary,
     private readonly references: ReferenceChecker,
     private readonly audit: AuditService,
+    private readonly policy: AccessPolicy,
   ) {}
 
   /** Saves every change or none (the caller's transaction rolls back on the first error); the rows as stored, in input order. */
@@ -88,8 +89,9 @@ export class RecordCommands {
     const errors: FieldError[] = [];
     const planned = checked.map(({ change, row, orgCode, result }) => {
       if (change.id && !row) throw new NotFoundError(`未找到编号为 ${change.id} 的${spec.label}`);
-      if (change.id && !inScope(viewer, orgKey ? row![orgKey] : refs.residentsById.get(row!.residentId)?.gridCode)) {
-        throw new OutOfAreaError(`未找到编号为 ${change.id} 的${spec.label}`, { entity: spec.entity, recordId: change.id });
+      if (change.id) {
+        const code = (orgKey ? row![orgKey] : refs.residentsById.get(row!.residentId as number)?.gridCode) as string | undefined;
+        this.policy.requireRecord(viewer, code, `未找到编号为 ${change.id} 的${spec.label}`, { entity: spec.entity, recordId: change.id });
       }
       const path = change.path ?? INPUT;
       if (row && (change.expectedVersion === undefined || change.expectedVersion === null)) {

@@ -1,7 +1,7 @@
-import { OutOfAreaError } from '../../audit/denied-lookup.js';
+import { AccessPolicy } from '../../access/access-policy.js';
 import { Inject, Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
-import { inScope, type Viewer } from '../../access/viewer.js';
+import type { Viewer } from '../../access/viewer.js';
 import { AuditService } from '../../audit/audit.service.js';
 import { ConflictError, type FieldError, NotFoundError, ValidationFailedError } from '../../common/errors/domain-errors.js';
 import { DICTIONARY } from '../../dictionary/dictionary.module.js';
@@ -63,6 +63,7 @@ export class ResidentStatusCommands {
     private readonly residents: ResidentRepository,
     private readonly commands: ResidentCommands,
     private readonly audit: AuditService,
+    private readonly policy: AccessPolicy,
   ) {}
 
   /** Takes a resident off the ledger from the effective date on; their record and history stay. Answers their id. */
@@ -115,7 +116,7 @@ export class ResidentStatusCommands {
     const parsed = typeof rawIdNumber === 'string' ? parseIdNumber(rawIdNumber, today) : null;
     const row = parsed?.ok ? await this.residents.findByIdNumber(parsed.value.idNumber, manager) : null;
     if (!row) throw new NotFoundError('未找到该公民身份号码的居民');
-    if (!inScope(viewer, row.gridCode)) throw new OutOfAreaError('未找到该公民身份号码的居民', { entity: 'resident', recordId: row.id });
+    this.policy.requireRecord(viewer, row.gridCode as string, '未找到该公民身份号码的居民', { entity: 'resident', recordId: row.id as number });
     return { row, current: residentView(this.dictionary, row, await this.residents.findHousehold(row.householdId, manager), today) };
   }
 

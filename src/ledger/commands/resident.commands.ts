@@ -1,7 +1,8 @@
-import { DuplicateElsewhereError, OutOfAreaError } from '../../audit/denied-lookup.js';
+import { DuplicateElsewhereError } from '../../audit/denied-lookup.js';
+import { AccessPolicy } from '../../access/access-policy.js';
 import { Inject, Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
-import { inScope, type Viewer } from '../../access/viewer.js';
+import type { Viewer } from '../../access/viewer.js';
 import { AuditService } from '../../audit/audit.service.js';
 import { ConflictError, DuplicateError, type FieldError, NotFoundError, ValidationFailedError } from '../../common/errors/domain-errors.js';
 import { DICTIONARY } from '../../dictionary/dictionary.module.js';
@@ -69,6 +70,7 @@ export class ResidentCommands {
     private readonly residents: ResidentRepository,
     private readonly references: ReferenceChecker,
     private readonly audit: AuditService,
+    private readonly policy: AccessPolicy,
   ) {}
 
   /** Saves every change or none (the caller's transaction rolls back on the first error). Results in input order. */
@@ -148,10 +150,10 @@ export class ResidentCommands {
       if (stored.deregistrationReason === DEREGISTRATION_REASONS.deceased) throw new ResidentDeceasedError(path);
       return true;
     }
-    if (stored && !inScope(viewer, stored.gridCode)) {
+    if (stored && !this.policy.reaches(viewer, stored.gridCode as string)) {
       // Registered in another area: say so (a newcomer must be moved, not registered twice), show nothing of it.
       const lookup = { entity: 'resident', recordId: stored.id as number };
-      if (versioned) throw new OutOfAreaError('未找到该公民身份号码的居民', lookup);
+      if (versioned) this.policy.requireRecord(viewer, stored.gridCode as string, '未找到该公民身份号码的居民', lookup);
       throw new DuplicateElsewhereError('该公民身份号码的居民已在其他网格或社区登记；如已迁入本辖区，请由原社区或街道办理迁移', path, lookup);
     }
     if (stored && !versioned) throw new DuplicateError(`该公民身份号码的居民已登记（当前版本 ${stored.version}），修改时请提供 expectedVersion`, path);

@@ -1,6 +1,7 @@
 import { Field, type FieldMiddleware, Float, Int } from '@nestjs/graphql';
 import { type MaskKind, maskValue } from '../../access/masking.js';
 import { maskKindOfType } from '../../access/record-masker.js';
+import { seesFullValues } from '../../access/access-policy.js';
 import type { GqlContext } from '../../access/reveal-audit.plugin.js';
 import type { Dictionary, FieldDef } from '../../dictionary/dictionary.types.js';
 
@@ -58,7 +59,7 @@ function masked(kind: MaskKind, key: string): FieldMiddleware {
     const value = await next();
     if (value === null || value === undefined || value === '') return value;
     const context = ctx.context as GqlContext;
-    if (!context.viewer?.fullValues) return maskValue(kind, value);
+    if (!seesFullValues(context.viewer)) return maskValue(kind, value);
     context.reveals.set(key, (context.reveals.get(key) ?? 0) + 1);
     return value;
   };

@@ -102,8 +102,8 @@ export function createLedgerResolvers(t: LedgerTypes) {
     }
 
     @ResolveField(() => OrgUnitType, { description: '所属网格' })
-    grid(@Parent() r: LedgerRow) {
-      return this.orgUnits.find(r.gridCode);
+    grid(@CurrentViewer() viewer: Viewer, @Parent() r: LedgerRow) {
+      return this.orgUnits.find(viewer, r.gridCode);
     }
 
     @ResolveField(() => t.HouseholdType, { nullable: true, description: '所在的户' })
@@ -117,8 +117,8 @@ export function createLedgerResolvers(t: LedgerTypes) {
     }
 
     @ResolveField(() => [t.VisitType], { description: '走访记录，最近的在前' })
-    visits(@Parent() r: LedgerRow) {
-      return this.records.visitsOf(r.id);
+    visits(@CurrentViewer() viewer: Viewer, @Parent() r: LedgerRow) {
+      return this.records.visitsOf(viewer, r);
     }
   }
 
