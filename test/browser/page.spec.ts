@@ -43,6 +43,34 @@ describeInBrowser(`the one form in a real browser (${isPostgres() ? 'PostgreSQL'
     if (!process.env.UPDATE_SCREENSHOTS) fs.rmSync(shots, { recursive: true, force: true });
   });
 
+  it('states on the login page the same wait the API states after repeated failures (issue 13)', async () => {
+    // canlian logs in nowhere else in this spec: its throttle (per user name and address) disturbs nothing.
+    const login = await desk.newPage();
+    login.on('pageerror', (e) => console.error(`页面脚本错误：${e.message}`));
+    await login.goto(server.url);
+    const attempt = async () => {
+      await login.locator('#login-username').fill('canlian');
+      await login.locator('#login-password').fill('wrong-password');
+      await login.getByRole('button', { name: '登录' }).click();
+      await login.waitForFunction(() => (globalThis as any).document.querySelector('#login-error')?.textContent !== '');
+      return (await login.locator('#login-error').textContent()) ?? '';
+    };
+    for (let i = 0; i < 3; i++) expect(await attempt()).not.toBe('');
+    const shown = await attempt();
+    // The API, asked from the same address right after, names its wait in extensions.
+    const res = await fetch(new URL('/graphql', server.url), {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ query: 'mutation { login(username: "canlian", password: "wrong-password") { token } }' }),
+    });
+    const [error] = ((await res.json()) as { errors: { message: string; extensions: { code: string; retryAfterSeconds: number } }[] }).errors;
+    expect(error.extensions.code).toBe('RATE_LIMITED');
+    const seconds = Number(/(\d+) 秒/.exec(shown)?.[1]);
+    expect(Math.abs(seconds - error.extensions.retryAfterSeconds)).toBeLessThanOrEqual(1);
+    expect(shown.replace(/\d+/g, 'N')).toBe(error.message.replace(/\d+/g, 'N'));
+    await login.close();
+  });
+
   it('logs in as community staff and picks a grid', async () => {
     await page.goto(server.url);
     await page.locator('#login-username').waitFor();
