@@ -6,6 +6,7 @@ import { discardDrafts, flushDrafts, hasDraft } from './drafts.js';
 import { h, fill, say } from './dom.js';
 import { loginView } from './login.js';
 import { withReporting } from './reporting.js';
+import { workTabs } from './work-tabs.js';
 import { workspaceView } from './workspace.js';
 
 const root = document.getElementById('app');
@@ -39,7 +40,8 @@ async function showWorkspace(account) {
   document.title = '一表通';
   try {
     const workspace = await workspaceView({ dict, account });
-    fill(root, await withReporting({ account, ledger: workspace.el }));
+    const work = workTabs({ account, dict, open: (idNumber, field) => workspace.open(idNumber, field) });
+    fill(root, await withReporting({ account, ledger: workspace.el, work }));
     await workspace.resumeDraft();
   } catch (e) {
     if (session.token()) fill(root, h('p', { class: 'panel error-block', role: 'alert' }, errorText(e)));

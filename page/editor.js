@@ -20,7 +20,7 @@ const selection = (oneForm) =>
    visits { id visitDate visitMethod disposition staff { staffName } }`;
 
 /** The grid's staff and its community's (a visit's 走访人, a resident's 包联干部); what the account cannot see is left out. */
-async function loadStaff(gridCode) {
+export async function loadStaff(gridCode) {
   const q = `query ($org: String!) { staff(orgUnitCode: $org) { id staffName staffDuty } }`;
   const lists = await Promise.all([gridCode, gridCode.slice(0, 12)].map((org) => gql(q, { org }).then((d) => d.staff, () => [])));
   return [...new Map(lists.flat().map((s) => [s.id, s])).values()];
@@ -30,8 +30,10 @@ async function loadStaff(gridCode) {
  * Opens a resident (idNumber) or a blank form for a new one in gridCode, or a draft left unsaved (draft).
  * @param {HTMLElement} host
  * @param {{ dict: any, oneForm: any, account: any, can: { write: boolean, export: boolean }, drafts: any, draft?: any,
- *           idNumber?: string, gridCode?: string, gridName?: string, onOpen: (idNumber: string) => Promise<void> }} o
- *   drafts: the account's draft slot (null when it cannot write); onOpen: opens another resident
+ *           idNumber?: string, gridCode?: string, gridName?: string, onOpen: (idNumber: string) => Promise<void>,
+ *           focusField?: string }} o
+ *   drafts: the account's draft slot (null when it cannot write); onOpen: opens another resident;
+ *   focusField: a field to put the cursor in once open (the work list's first missing fact)
  *   A resident who left (注销) is shown read-only, with 恢复; one on the ledger with 注销 (and a street's 迁移).
  */
 export async function openEditor(host, options) {
@@ -225,6 +227,15 @@ export async function openEditor(host, options) {
     can.write && !left ? h('div', { class: 'save-bar' }, saveButton, h('span', { class: 'muted' }, '出生日期、性别由公民身份号码得出')) : h('p', { class: 'muted' }, readOnlyNote));
   fill(host, heading, notices, left ? leavingHost : null, editor, left ? null : leavingHost, visitHost);
   // On a phone the form starts below the search: bring it up, and put the keyboard focus on its title.
+  const wanted = options.focusField ? form.rows.get(options.focusField) : null;
+  if (wanted?.control && !wanted.row.hidden) {
+    // From the work list: straight to the fact that is missing, its section opened.
+    wanted.row.closest('details').open = true;
+    wanted.row.classList.add('wanted');
+    wanted.control.el.focus({ preventScroll: true });
+    wanted.row.scrollIntoView({ block: 'center' });
+    return { resident, forms };
+  }
   heading.focus({ preventScroll: true });
   heading.scrollIntoView({ block: window.matchMedia('(min-width: 64em)').matches ? 'nearest' : 'start' });
   return { resident, forms };

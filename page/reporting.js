@@ -38,16 +38,20 @@ async function tabsFor(account) {
 }
 
 /**
- * The page after login: the ledger (as workspace.js built it) and the account's reporting tabs. Without any, the
- * ledger alone. The ledger stays in the page while another tab shows (hidden), so a form being typed is kept.
- * @param {{ account: any, ledger: HTMLElement }} o
+ * The page after login: the ledger (as workspace.js built it), the work tabs (待完善, 本月待走访: work-tabs.js) and the
+ * account's reporting tabs. Without any, the ledger alone. The ledger stays in the page while another tab shows
+ * (hidden), so a form being typed is kept. A `ybt:show-tab` event (detail: the tab's id), bubbling from a view, brings a tab forward.
+ * @param {{ account: any, ledger: HTMLElement, work?: { id: string, label: string, view: any }[] }} o
+ *   work: tabs with no reporting period (they load without one)
  */
-export async function withReporting({ account, ledger }) {
-  const tabs = await tabsFor(account).catch((e) => e);
-  if (tabs instanceof Error) {
+export async function withReporting({ account, ledger, work = [] }) {
+  const reportTabs = await tabsFor(account).catch((e) => e);
+  if (reportTabs instanceof Error) {
     // The ledger still works: say why the reports are missing instead of showing nothing.
-    return h('div', {}, tabs.code === 'UNAUTHENTICATED' ? null : h('p', { class: 'panel error-block', role: 'alert' }, `报表功能暂不可用：${errorText(tabs)}（刷新页面重试）`), ledger);
+    const note = reportTabs.code === 'UNAUTHENTICATED' ? null : h('p', { class: 'panel error-block', role: 'alert' }, `报表功能暂不可用：${errorText(reportTabs)}（刷新页面重试）`);
+    return h('div', {}, note, work.length ? await withReporting({ account: { ...account, role: 'none' }, ledger, work }) : ledger);
   }
+  const tabs = [...work.map((t) => ({ ...t, noPeriod: true })), ...reportTabs];
   if (!tabs.length) return ledger;
   let period = lastMonth();
   let active = 'ledger';
@@ -68,6 +72,7 @@ export async function withReporting({ account, ledger }) {
     });
     ledgerPane.hidden = id !== 'ledger';
     reporting.hidden = id === 'ledger';
+    picker.el.parentElement.hidden = !!tabs.find((t) => t.id === id)?.noPeriod; // 报送期 is the reports' choice only
     tabs.forEach((t, i) => { panes[i].hidden = t.id !== id; });
     document.title = `${all.find((t) => t.id === id).label} · 一表通`;
     return tabs.find((t) => t.id === id)?.view.load(period);
@@ -84,5 +89,8 @@ export async function withReporting({ account, ledger }) {
       next.click();
     });
   });
-  return fill(h('div', { class: 'with-reporting' }), h('div', { class: 'tabs', role: 'tablist', 'aria-label': '页面' }, buttons), ledgerPane, reporting);
+  const root = fill(h('div', { class: 'with-reporting' }), h('div', { class: 'tabs', role: 'tablist', 'aria-label': '页面' }, buttons), ledgerPane, reporting);
+  // A tab's view asks for another tab (the work list opening a resident in the ledger): the event bubbles up to here.
+  root.addEventListener('ybt:show-tab', (e) => { if (all.some((t) => t.id === e.detail)) show(e.detail); });
+  return root;
 }

@@ -12,15 +12,16 @@ const RECORD = `mutation ($input: RecordVisitInput!) { recordVisit(input: $input
 /**
  * @param {{ dict: any, resident: { idNumber: string, name: string, visits: any[] }, staff: any[], account: any,
  *           draft: { values: Record<string, any>, save: any } | null, onDraft: (draft: any, now?: boolean) => void,
- *           onRecorded: (visit: any) => void }} o   draft: a visit typed earlier and not recorded; onDraft: keeps it
+ *           onRecorded: (visit: any) => void, idPrefix?: string }} o   draft: a visit typed earlier and not recorded;
+ *   onDraft: keeps it; idPrefix: element ids, when another visit form may be on the page (本月待走访)
  */
-export function visitPanel({ dict, resident, staff, account, draft, onDraft, onRecorded }) {
+export function visitPanel({ dict, resident, staff, account, draft, onDraft, onRecorded, idPrefix = 'v' }) {
   const defs = dict.fields.filter((f) => f.entity === 'visit');
   const rows = new Map();
   const today = todayIso();
   const staffDef = { key: 'staffId', label: '走访人', type: 'staffRef', required: true };
   const fieldRow = (def) => {
-    const id = `v-${def.key}`;
+    const id = `${idPrefix}-${def.key}`;
     const list = def.codeList ? dict.codeLists.get(def.codeList) : null;
     const field = { ...def, options: list?.items ?? null };
     const control = createControl(field, def, { id, describedBy: `${id}-error`, staff });
@@ -107,8 +108,8 @@ export function visitPanel({ dict, resident, staff, account, draft, onDraft, onR
   }
 
   const button = h('button', { type: 'submit', class: 'primary' }, '记录走访');
-  return h('section', { class: 'panel visit', 'aria-labelledby': 'visit-title' },
-    h('h2', { id: 'visit-title' }, `记录走访：${resident.name}`),
+  return h('section', { class: 'panel visit', 'aria-labelledby': `${idPrefix}-visit-title` },
+    h('h2', { id: `${idPrefix}-visit-title` }, `记录走访：${resident.name}`),
     h('p', { class: 'muted' }, '重点人群（独居老人、孤寡老人、易走失人员）的定期走访。'),
     h('form', { class: 'visit-form', novalidate: true, onsubmit: submit }, h('div', { class: 'fields' }, fields), h('div', { class: 'actions' }, button)),
     h('h3', {}, '最近的走访'), history);

@@ -23,7 +23,8 @@ export function abilities(role) {
 
 /**
  * @param {{ dict: any, account: any }} o
- * @returns {Promise<{ el: HTMLElement, resumeDraft: () => Promise<void> }>}  resumeDraft: once el is on the page
+ * @returns {Promise<{ el: HTMLElement, resumeDraft: () => Promise<void>, open?: (idNumber: string, focusField?: string) => Promise<void> }>}
+ *   resumeDraft: once el is on the page; open: a resident in the one form (the work lists' way in)
  */
 export async function workspaceView({ dict, account }) {
   const can = abilities(account.role);
@@ -43,10 +44,10 @@ export async function workspaceView({ dict, account }) {
     h('div', { class: 'panel placeholder' }, h('p', {}, can.write ? '先选择网格，再查找居民或"登记新居民"。' : '选择区划，查找居民即可查看其信息。')));
   const picker = await orgPicker({ account, onChange: (c) => { choice = c; } });
 
-  async function open(idNumber) {
+  async function open(idNumber, focusField) {
     try {
       say('');
-      await openEditor(editorHost, { dict, oneForm, account, can, drafts, idNumber, onOpen: open });
+      await openEditor(editorHost, { dict, oneForm, account, can, drafts, idNumber, onOpen: open, focusField });
     } catch (e) {
       say(errorText(e), 'error');
     }
@@ -79,5 +80,5 @@ export async function workspaceView({ dict, account }) {
   const search = searchPanel({ scope: () => choice.scope, canWrite: can.write, onOpen: open, onNew: startNew });
   fill(el, where, search, editorHost);
   if (can.export && picker.top && picker.top.level !== 'grid') el.append(await exportsPanel({ unit: picker.top }));
-  return { el, resumeDraft };
+  return { el, resumeDraft, open };
 }

@@ -28,6 +28,8 @@ import { ImportModule } from './import/import.module.js';
 import { LedgerModule } from './ledger/ledger.module.js';
 import { PageModule } from './page/page.module.js';
 import { ReportingModule } from './reporting/reporting.module.js';
+import { VisitsDueModule } from './visits-due/visits-due.module.js';
+import { WorkListModule } from './work-list/work-list.module.js';
 import { templateQueryFields, withQueryFields } from './views/template-schema.js';
 import { ViewsModule } from './views/views.module.js';
 import { ViewsService } from './views/views.service.js';
@@ -78,6 +80,8 @@ export class AppModule implements NestModule {
         PageModule,
         HealthModule,
         ReportingModule,
+        WorkListModule,
+        VisitsDueModule,
       ],
       providers: [
         { provide: APP_FILTER, useClass: DomainErrorFilter },

@@ -9,6 +9,7 @@ import { DatabaseModule } from './database/database.module.js';
 import { DictionaryModule } from './dictionary/dictionary.module.js';
 import { SeedModule } from './seed/seed.module.js';
 import { TemplatesModule } from './templates/templates.module.js';
+import { VisitScheduleModule } from './visits-due/visit-schedule.module.js';
 
 /** What the server and the command-line tools share: config, definitions, the database (migrated) and seeding. */
 export function foundationModules(config: AppConfig, definitions: Definitions): (DynamicModule | Type)[] {
@@ -16,6 +17,7 @@ export function foundationModules(config: AppConfig, definitions: Definitions): 
     ConfigModule.forRoot(config),
     DictionaryModule.forRoot(definitions.dictionary),
     TemplatesModule.forRoot(definitions.templates),
+    VisitScheduleModule.forRoot(definitions.visits),
     DatabaseModule.forRoot(),
     AuditModule,
     AccessModule,

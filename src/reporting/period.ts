@@ -57,3 +57,9 @@ export function parsePeriod(frequency: Frequency, text: string, dueDay: number, 
   if (year && frequency === 'year') return periodContaining('year', `${t}-01-01`, dueDay);
   throw new ValidationFailedError([{ path, code: 'INVALID_PERIOD', message: `报送期"${text}"无效：此表为${NAMES[frequency]}` }]);
 }
+
+/** The period of the same frequency just before one (2026-11 → 2026-10, 2026-Q1 → 2025-Q4). */
+export function periodBefore(period: Period, dueDay: number): Period {
+  const [y, m] = period.from.split('-').map(Number);
+  return periodContaining(period.frequency, m === 1 ? iso(y - 1, 12, 1) : iso(y, m - 1, 1), dueDay);
+}

@@ -214,7 +214,7 @@ function valueType(f: FieldDef, format: Format | undefined): ValueType {
 
 function parseColumn(r: DefinitionReader, raw: unknown, at: string, dict: Dictionary, entity: ViewEntity, summary: boolean, blankHeader?: string[]): TemplateColumn {
   const o = r.object(raw, at);
-  r.onlyKeys(o, at, ['key', 'header', ...SOURCE_KEYS, 'format', 'where', 'joinWith']);
+  r.onlyKeys(o, at, ['key', 'header', ...SOURCE_KEYS, 'format', 'where', 'joinWith', 'optional']);
   const key = r.string(o, 'key', at, { pattern: /^[a-z][A-Za-z0-9]*$/ })!;
   const given = o.header === undefined ? undefined : typeof o.header === 'string' ? [o.header] : (o.header as string[]);
   if (!given && !blankHeader) r.fail(join(at, 'header'), '没有部门表样时，每列都要写表头');
@@ -223,7 +223,9 @@ function parseColumn(r: DefinitionReader, raw: unknown, at: string, dict: Dictio
   }
   const header = (given ?? blankHeader)!;
   const format = parseFormat(r, o.format, join(at, 'format'));
-  const column = (source: ColumnSource, type: ValueType): TemplateColumn => ({ key, header, source, type });
+  // optional: the department does not expect it filled (备注), so an empty cell is no gap on the work list.
+  const optional = r.boolean(o, 'optional', at);
+  const column = (source: ColumnSource, type: ValueType): TemplateColumn => ({ key, header, source, type, ...(optional ? { optional } : {}) });
   if (o.rowNumber) return column({ kind: 'rowNumber' }, 'integer');
   if (o.constant !== undefined) return column({ kind: 'constant', value: String(o.constant) }, 'text');
   if (o.orgUnit !== undefined) return column({ kind: 'orgUnit', level: r.string(o, 'orgUnit', at, { oneOf: ['grid', 'community'] }) as 'grid' | 'community' }, 'text');

@@ -91,4 +91,6 @@ export interface TemplateColumn {
   header: string[];
   source: ColumnSource;
   type: ValueType;
+  /** The department does not expect this column filled (备注): an empty cell is not a gap on the work list. */
+  optional?: boolean;
 }

@@ -171,7 +171,18 @@ export class ViewSqlBuilder {
     return list;
   }
 
-  private inView(params: Params, scope: ViewScope): string {
+  /** FROM clause of this view's rows with their org units (g grid, c community) and related records: work lists start here. */
+  get fromClause(): string {
+    return this.from;
+  }
+
+  /** The form's own row filter (no area, no registration): which records the form holds, as one SQL condition. */
+  rowFilter(params: Params, scope: ViewScope): string {
+    return `(${this.def.rows.where.map((w) => this.condition(w, params, scope, null)).join(' AND ') || '1 = 1'})`;
+  }
+
+  /** Whether a row is in the view: the scope's range, the form's filter, residents still registered on the reference date. */
+  inView(params: Params, scope: ViewScope): string {
     const grid = this.aliases.gridColumn;
     // Org unit codes are prefixes of their descendants' codes: a range on the grid code selects a whole subtree.
     const where = [`${grid} >= ${params.add(scope.range.from)}`, `${grid} < ${params.add(scope.range.to)}`];

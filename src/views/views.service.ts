@@ -102,6 +102,11 @@ export class ViewsService {
     return def;
   }
 
+  /** The SQL builder of a row form (work lists and visit schedules compose their queries from its parts). */
+  builder(code: string): ViewSqlBuilder | undefined {
+    return this.builders.get(code);
+  }
+
   /** The templates a viewer may see (a department: those naming it). */
   listFor(viewer: Viewer | undefined): TemplateDef[] {
     return this.policy.templates(viewer, this.list());

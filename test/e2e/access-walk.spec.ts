@@ -55,6 +55,8 @@ const QUERIES: Record<string, Call> = {
   importPreview: { query: 'query ($id: Int!) { importPreview(id: $id) { id rows { subject } } }', variables: (c) => ({ id: c.importId }) },
   reports: { query: 'query ($p: String!) { reports(orgUnit: "' + COMMUNITY + '", period: $p) { id status } }', variables: (c) => ({ p: c.period }) },
   report: { query: 'query ($id: Int!) { report(id: $id) { id status submittedBy } }', variables: (c) => ({ id: c.reportId }) },
+  workList: { query: `{ workList(orgUnit: "${COMMUNITY}", first: 100) { totalCount items { idNumber name forms { code missing { field } } } grids { grid { code } residents } } }` },
+  visitsDue: { query: 'query ($m: String!) { visitsDue(orgUnit: "' + COMMUNITY + '", month: $m, first: 100) { totalCount residents { idNumber name lastVisitDate } coverage { code due visited } } }', variables: (c) => ({ m: c.period }) },
   reportingCompleteness: { query: 'query ($p: String!) { reportingCompleteness(orgUnit: "' + STREET + '", period: $p) { code units { orgUnitName status } } }', variables: (c) => ({ p: c.period }) },
 };
 
@@ -199,7 +201,7 @@ describe(`every query, mutation and route, walked from outside (${isPostgres() ?
         if (found.length) failures.push(`${who} ${name}: ${found.length} values of 桥北社区, e.g. ${found[0]}`);
         if (res.status >= 500) failures.push(`${who} ${name}: HTTP ${res.status}`);
         // Ledger queries answer an outsider nothing at all, or an error.
-        if (o.kind !== 'department' && ['resident', 'searchResidents', 'residentHistory', 'households', 'household', 'businesses', 'staff', 'residentForms', 'formView', 'importPreview', 'report'].includes(name)) {
+        if (o.kind !== 'department' && ['resident', 'searchResidents', 'residentHistory', 'households', 'household', 'businesses', 'staff', 'residentForms', 'formView', 'importPreview', 'report', 'workList', 'visitsDue'].includes(name)) {
           const data = res.body.data?.[name];
           if (data && !(Array.isArray(data) && data.length === 0)) failures.push(`${who} ${name}: answered ${body.slice(0, 200)}`);
         }

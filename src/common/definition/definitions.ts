@@ -1,14 +1,18 @@
 import { loadDictionary } from '../../dictionary/dictionary.loader.js';
 import type { Dictionary } from '../../dictionary/dictionary.types.js';
 import { loadTemplates, type TemplateSummary } from '../../templates/template.loader.js';
+import { loadVisitSchedule, type VisitSchedule } from '../../visits-due/visit-schedule.loader.js';
 
 /** Everything under `templates/`: the field dictionary, its code lists and the department templates. */
 export interface Definitions {
   dictionary: Dictionary;
   templates: TemplateSummary[];
+  /** How often each key group must be visited (templates/visits.yaml). */
+  visits: VisitSchedule;
 }
 
 export async function loadDefinitions(templatesDir: string): Promise<Definitions> {
   const dictionary = loadDictionary(templatesDir);
-  return { dictionary, templates: await loadTemplates(templatesDir, dictionary) };
+  const templates = await loadTemplates(templatesDir, dictionary);
+  return { dictionary, templates, visits: loadVisitSchedule(templatesDir, templates) };
 }

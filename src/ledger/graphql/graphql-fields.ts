@@ -54,7 +54,7 @@ export function addDictionaryFields(target: Function, dict: Dictionary, fields: 
  * ID and phone numbers on output: masked for a viewer not entitled to them; otherwise returned whole and counted,
  * so the request's reveals are audited once it is answered (revealAuditPlugin).
  */
-function masked(kind: MaskKind, key: string): FieldMiddleware {
+export function masked(kind: MaskKind, key: string): FieldMiddleware {
   return async (ctx, next) => {
     const value = await next();
     if (value === null || value === undefined || value === '') return value;
