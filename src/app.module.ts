@@ -11,6 +11,7 @@ import { type GqlContext, revealAuditPlugin } from './access/reveal-audit.plugin
 import { AuditService } from './audit/audit.service.js';
 import { AuthMiddleware, type AppRequest } from './auth/auth.middleware.js';
 import { AuthModule } from './auth/auth.module.js';
+import { BurdenModule } from './burden/burden.module.js';
 import type { Definitions } from './common/definition/definitions.js';
 import { DomainErrorFilter } from './common/errors/domain-error.filter.js';
 import { formatGraphqlError } from './common/errors/graphql-error.formatter.js';
@@ -78,6 +79,7 @@ export class AppModule implements NestModule {
         PageModule,
         HealthModule,
         ReportingModule,
+        BurdenModule,
       ],
       providers: [
         { provide: APP_FILTER, useClass: DomainErrorFilter },
