@@ -11,7 +11,6 @@ import { type GqlContext, revealAuditPlugin } from './access/reveal-audit.plugin
 import { AuditService } from './audit/audit.service.js';
 import { AuthMiddleware, type AppRequest } from './auth/auth.middleware.js';
 import { AuthModule } from './auth/auth.module.js';
-import { BurdenModule } from './burden/burden.module.js';
 import type { Definitions } from './common/definition/definitions.js';
 import { DomainErrorFilter } from './common/errors/domain-error.filter.js';
 import { formatGraphqlError } from './common/errors/graphql-error.formatter.js';
@@ -29,6 +28,7 @@ import { ImportModule } from './import/import.module.js';
 import { LedgerModule } from './ledger/ledger.module.js';
 import { PageModule } from './page/page.module.js';
 import { ReportingModule } from './reporting/reporting.module.js';
+import { BurdenModule } from './burden/burden.module.js';
 import { templateQueryFields, withQueryFields } from './views/template-schema.js';
 import { ViewsModule } from './views/views.module.js';
 import { ViewsService } from './views/views.service.js';

@@ -56,6 +56,8 @@ const QUERIES: Record<string, Call> = {
   reports: { query: 'query ($p: String!) { reports(orgUnit: "' + COMMUNITY + '", period: $p) { id status } }', variables: (c) => ({ p: c.period }) },
   report: { query: 'query ($id: Int!) { report(id: $id) { id status submittedBy } }', variables: (c) => ({ id: c.reportId }) },
   reportingCompleteness: { query: 'query ($p: String!) { reportingCompleteness(orgUnit: "' + STREET + '", period: $p) { code units { orgUnitName status } } }', variables: (c) => ({ p: c.period }) },
+  // Counts only, no personal data; a department gets the figures of its own forms in its area.
+  burdenReport: { query: 'query ($p: String!) { burdenReport(orgUnit: "' + COMMUNITY + '", period: $p) { factsTyped cellsFilled byForm { code } } }', variables: (c) => ({ p: c.period }) },
 };
 
 const MUTATIONS: Record<string, Call> = {
@@ -98,6 +100,8 @@ const ROUTES: Record<string, { path: (c: Ctx) => string; method?: 'post'; public
   'GET /imports/:id/errors.xlsx': { path: (c) => `/imports/${c.importId}/errors.xlsx` },
   // A district department reads the reporting state of its own forms in its area (no personal data in it).
   'GET /reporting/completeness.xlsx': { path: (c) => `/reporting/completeness.xlsx?orgUnit=${STREET}&period=${c.period}`, department: true },
+  // The burden report: counts of a department's own forms in its area (no personal data).
+  'GET /burden/report.xlsx': { path: (c) => `/burden/report.xlsx?orgUnit=${COMMUNITY}&period=${c.period}`, department: true },
 };
 
 function lastMonth(): string {
