@@ -30,6 +30,7 @@ import { PageModule } from './page/page.module.js';
 import { ReportingModule } from './reporting/reporting.module.js';
 import { VisitsDueModule } from './visits-due/visits-due.module.js';
 import { WorkListModule } from './work-list/work-list.module.js';
+import { BurdenModule } from './burden/burden.module.js';
 import { templateQueryFields, withQueryFields } from './views/template-schema.js';
 import { ViewsModule } from './views/views.module.js';
 import { ViewsService } from './views/views.service.js';
@@ -82,6 +83,7 @@ export class AppModule implements NestModule {
         ReportingModule,
         WorkListModule,
         VisitsDueModule,
+        BurdenModule,
       ],
       providers: [
         { provide: APP_FILTER, useClass: DomainErrorFilter },

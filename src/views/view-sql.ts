@@ -256,6 +256,17 @@ export class ViewSqlBuilder {
     return { sql: `SELECT 1 AS hit ${this.from} WHERE ${where} AND ${this.aliases.resident}.id = ${params.add(residentId)} LIMIT 1`, params: params.values };
   }
 
+  /**
+   * The view's rows as ids only: the row's own record, the resident it concerns and that resident's household (the
+   * burden report matches typed facts to the cells they fill). The same filter as every other query of the view.
+   */
+  members(scope: ViewScope): { sql: string; params: unknown[] } {
+    const params = new Params(this.dialect);
+    const where = this.where(params, scope);
+    const resident = this.aliases.resident;
+    return { sql: `SELECT e.id AS row_id, ${resident}.id AS resident_id, ${this.aliases.household}.id AS household_id ${this.from} WHERE ${where}`, params: params.values };
+  }
+
   /** Latest visits as columns: one index lookup (resident_id, visit_date) per row; right for reading every row in order. */
   private latestVisitColumns(): string[] {
     return this.def.columns

@@ -138,6 +138,14 @@ export class ViewsService {
     return forms.filter((_, i) => hits[i]);
   }
 
+  /**
+   * The query for a row form's rows (ids: row, resident, household) under a granted unit on a day, visits and the like
+   * taken over `period`: the burden report runs it to see whose facts fill which form. Null for a summary form.
+   */
+  membersQuery(def: TemplateDef, range: GrantedUnit['range'], referenceDate: string, period: { from: string; to: string }): { sql: string; params: unknown[] } | null {
+    return this.builders.get(def.code)?.members({ range, referenceDate, period }) ?? null;
+  }
+
   /** A form's title, reference date and row count for an org unit, without reading its rows (an export's plan). */
   async describe(viewer: Viewer | undefined, args: Pick<FormViewArgs, 'code' | 'orgUnit' | 'referenceDate' | 'period'>, count = true): Promise<{ title: string; referenceDate: string; totalCount: number; report: FrozenReport | null }> {
     const def = this.templateFor(viewer, args.code);

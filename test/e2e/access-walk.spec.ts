@@ -58,6 +58,8 @@ const QUERIES: Record<string, Call> = {
   workList: { query: `{ workList(orgUnit: "${COMMUNITY}", first: 100) { totalCount items { idNumber name forms { code missing { field } } } grids { grid { code } residents } } }` },
   visitsDue: { query: 'query ($m: String!) { visitsDue(orgUnit: "' + COMMUNITY + '", month: $m, first: 100) { totalCount residents { idNumber name lastVisitDate } coverage { code due visited } } }', variables: (c) => ({ m: c.period }) },
   reportingCompleteness: { query: 'query ($p: String!) { reportingCompleteness(orgUnit: "' + STREET + '", period: $p) { code units { orgUnitName status } } }', variables: (c) => ({ p: c.period }) },
+  // Counts only, no personal data; a department gets the figures of its own forms in its area.
+  burdenReport: { query: 'query ($p: String!) { burdenReport(orgUnit: "' + COMMUNITY + '", period: $p) { factsTyped cellsFilled byForm { code } } }', variables: (c) => ({ p: c.period }) },
 };
 
 const MUTATIONS: Record<string, Call> = {
@@ -100,6 +102,8 @@ const ROUTES: Record<string, { path: (c: Ctx) => string; method?: 'post'; public
   'GET /imports/:id/errors.xlsx': { path: (c) => `/imports/${c.importId}/errors.xlsx` },
   // A district department reads the reporting state of its own forms in its area (no personal data in it).
   'GET /reporting/completeness.xlsx': { path: (c) => `/reporting/completeness.xlsx?orgUnit=${STREET}&period=${c.period}`, department: true },
+  // The burden report: counts of a department's own forms in its area (no personal data).
+  'GET /burden/report.xlsx': { path: (c) => `/burden/report.xlsx?orgUnit=${COMMUNITY}&period=${c.period}`, department: true },
 };
 
 function lastMonth(): string {
