@@ -27,6 +27,7 @@ import { IdempotencyService } from './idempotency/idempotency.service.js';
 import { ImportModule } from './import/import.module.js';
 import { LedgerModule } from './ledger/ledger.module.js';
 import { PageModule } from './page/page.module.js';
+import { QualityModule } from './quality/quality.module.js';
 import { ReportingModule } from './reporting/reporting.module.js';
 import { templateQueryFields, withQueryFields } from './views/template-schema.js';
 import { ViewsModule } from './views/views.module.js';
@@ -78,6 +79,7 @@ export class AppModule implements NestModule {
         PageModule,
         HealthModule,
         ReportingModule,
+        QualityModule.forRoot(definitions.dictionary),
       ],
       providers: [
         { provide: APP_FILTER, useClass: DomainErrorFilter },
