@@ -55,6 +55,7 @@ const QUERIES: Record<string, Call> = {
   importPreview: { query: 'query ($id: Int!) { importPreview(id: $id) { id rows { subject } } }', variables: (c) => ({ id: c.importId }) },
   reports: { query: 'query ($p: String!) { reports(orgUnit: "' + COMMUNITY + '", period: $p) { id status } }', variables: (c) => ({ p: c.period }) },
   report: { query: 'query ($id: Int!) { report(id: $id) { id status submittedBy } }', variables: (c) => ({ id: c.reportId }) },
+  qualityWarnings: { query: `{ qualityWarnings(orgUnit: "${COMMUNITY}", first: 500) { residentsAffected byRule { rule count } residents { resident { idNumber phone warnings { rule } } warnings { rule } } } }` },
   reportingCompleteness: { query: 'query ($p: String!) { reportingCompleteness(orgUnit: "' + STREET + '", period: $p) { code units { orgUnitName status } } }', variables: (c) => ({ p: c.period }) },
 };
 
