@@ -152,7 +152,7 @@ export class OneFormEditor {
     const merged = { ...(this.stored ?? {}), ...changes };
     const warnings = this.quality({ ...merged, ...derived }, Object.keys(input), today, byKey);
     this.showDerived(this.rows.get('idNumber').control.read(), today);
-    for (const [key, { row, control, error, def }] of this.rows) {
+    for (const [key, { row, control, error, warning, def }] of this.rows) {
       if (!row) continue;
       if (def.onlyWhen) row.hidden = !conditionHolds(def.onlyWhen, merged) && isEmpty(control.read()) && !byKey.has(key);
       const raw = this.serverErrors.get(key) ?? (this.showAll || this.touched.has(key) ? byKey.get(key) : undefined);
