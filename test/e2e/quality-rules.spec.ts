@@ -1,3 +1,6 @@
+import ExcelJS from 'exceljs';
+import request from 'supertest';
+import { binary } from '../support/http.js';
 import { countRows, COMMUNITY, GRID, GRID_2, idNumber, insertOrgFixture, OTHER_COMMUNITY, OTHER_GRID, STREET } from '../support/fixtures.js';
 import { createTestApp, isPostgres, type TestApp } from '../support/test-app.js';
 
@@ -130,6 +133,54 @@ describe(`data-quality rules (templates/rules.yaml) through the API (${isPostgre
     expect(renamed.warnings.map((w) => [w.rule, w.severity])).toEqual([['DISABILITY_GRADE_WITHOUT_CATEGORY', 'error']]);
     expect$('DISABILITY_GRADE_WITHOUT_CATEGORY', r.idNumber);
     expect(await refused({ idNumber: r.idNumber, expectedVersion: renamed.version, disabilityGrade: '4' })).toHaveLength(2);
+  });
+
+  describe('imports: the rules a row brings in are row errors and row warnings in the preview', () => {
+    /** A form exported from this ledger with one cell changed: in the row whose `match` column shows `value`. */
+    async function edited(form: string, match: [string, string], set: [string, string]): Promise<Buffer> {
+      const res = await request(t.app.getHttpServer()).get(`/exports/${form}?orgUnit=${COMMUNITY}`).set(t.auth).buffer(true).parse(binary);
+      expect(res.status).toBe(200);
+      const wb = new ExcelJS.Workbook();
+      await wb.xlsx.load(res.body as unknown as ExcelJS.Buffer);
+      const sheet = wb.worksheets[0];
+      const columnOf = (header: string) => {
+        for (let r = 1; r <= 5; r++) for (let c = 1; c <= sheet.columnCount; c++) if (sheet.getCell(r, c).text === header) return c;
+        throw new Error(`${form} 没有"${header}"列`);
+      };
+      const [matchColumn, setColumn] = [columnOf(match[0]), columnOf(set[0])];
+      let found = 0;
+      sheet.eachRow((row) => {
+        if (row.getCell(matchColumn).text === match[1]) {
+          row.getCell(setColumn).value = set[1];
+          found++;
+        }
+      });
+      expect(found).toBe(1);
+      return Buffer.from(await wb.xlsx.writeBuffer());
+    }
+    const preview = async (form: string, file: Buffer) => {
+      const res = await request(t.app.getHttpServer()).post('/imports').set(t.auth).field('form', form).field('orgUnit', COMMUNITY).attach('file', file, `${form}.xlsx`);
+      expect(res.status).toBe(201);
+      const rows = (await t.gql(`{ importPreview(id: ${res.body.id}) { rows { kind errors { code header } warnings { code header } } } }`)).data.importPreview.rows;
+      return rows as { kind: string; errors: { code: string; header: string }[]; warnings: { code: string; header: string }[] }[];
+    };
+
+    it('F06: 退役时间 before 入伍时间 in a row is that row\'s error (the commit would refuse it)', async () => {
+      const rows = await preview('F06', await edited('F06', ['退役时间', '1976.12'], ['退役时间', '1969.12']));
+      const bad = rows.filter((r) => r.errors.length);
+      expect(bad).toHaveLength(1);
+      expect(bad[0].errors.map((e) => [e.code, e.header])).toEqual([['RULE_DISCHARGE_BEFORE_ENLISTMENT', '退役时间']]);
+      expect(rows.flatMap((r) => r.warnings).filter((w) => w.code.startsWith('RULE_'))).toEqual([]);
+    });
+
+    it('F02: 子女数 2 on a 分散供养 row is that row\'s warning; the rows as the ledger has them bring none', async () => {
+      const rows = await preview('F02', await edited('F02', ['供养方式', '分散供养'], ['子女数', '2']));
+      const warned = rows.filter((r) => r.warnings.some((w) => w.code.startsWith('RULE_')));
+      expect(warned).toHaveLength(1);
+      expect(warned[0].kind).toBe('conflict');
+      expect(warned[0].warnings.filter((w) => w.code.startsWith('RULE_')).map((w) => w.code)).toEqual(['RULE_SUPPORTED_BUT_HAS_FAMILY']);
+      expect(rows.flatMap((r) => r.errors)).toEqual([]);
+    });
   });
 
   describe('qualityWarnings: the report per org unit', () => {
