@@ -4,10 +4,12 @@
 export async function loadDictionary() {
   const res = await fetch('/api/dictionary');
   if (!res.ok) throw new Error(`无法读取字段字典（HTTP ${res.status}）`);
-  const { sections, fields, codeLists } = await res.json();
+  const { sections, fields, codeLists, qualityRules } = await res.json();
   return {
     sections,
     fields,
+    /** templates/rules.yaml: the record-level ones run as people type, the cross-record ones come with a save. */
+    qualityRules: qualityRules ?? [],
     byKey: new Map(fields.map((f) => [f.key, f])),
     codeLists: new Map(
       codeLists.map((l) => [

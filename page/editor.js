@@ -17,7 +17,7 @@ const EXPORT = `mutation ($code: String!, $org: String!) { exportForm(code: $cod
 /** The resident fields to read back: every field of the one form (a staff reference as its id). */
 const selection = (oneForm) =>
   `id version gridCode age grid { name } status deregisteredOn deregistrationReasonName deregistrationDestination deregistrationNote ${oneForm.sections.flatMap((s) => s.fields).map((f) => (f.type === 'staffRef' ? `${f.key} { id }` : f.key)).join(' ')}
-   visits { id visitDate visitMethod disposition staff { staffName } }`;
+   visits { id visitDate visitMethod disposition staff { staffName } } warnings { rule severity message fields }`;
 
 /** The grid's staff and its community's (a visit's 走访人, a resident's 包联干部); what the account cannot see is left out. */
 export async function loadStaff(gridCode) {

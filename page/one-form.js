@@ -5,6 +5,7 @@ import { createControl } from './controls.js';
 import { isEmpty } from './dictionary.js';
 import { conditionHolds, validateRecord, validateValue } from '/page/shared/dictionary/field-validator.js';
 import { ageOn, parseIdNumber, todayIso } from '/page/shared/identity/index.js';
+import { evaluateRules, touches } from '/page/shared/quality/quality-rules.js';
 
 const ENTITIES = ['resident', 'household'];
 /** Sections open on a phone; the rest fold away until needed (all open on a desk screen). */
@@ -35,6 +36,7 @@ export class OneFormEditor {
     this.showAll = false;
     this.stored = resident ? recordOf(this.fields, resident) : null;
     this.version = resident?.version ?? null;
+    this.crossWarnings = this.crossOf(resident);
     this.el = h('div', { class: 'one-form' }, oneForm.sections.map((s) => this.renderSection(s)));
     this.write(this.stored ?? {});
   }
@@ -59,19 +61,20 @@ export class OneFormEditor {
       if (field.key === 'birthDate') out.push(this.derivedRow('age', '年龄', 'f-age'));
       return out;
     }
-    const [hintId, errorId] = [`${id}-hint`, `${id}-error`];
-    const control = createControl(field, def, { id, describedBy: `${hintId} ${errorId}`, staff: this.staff });
+    const [hintId, errorId, warningId] = [`${id}-hint`, `${id}-error`, `${id}-warning`];
+    const control = createControl(field, def, { id, describedBy: `${hintId} ${errorId} ${warningId}`, staff: this.staff });
     control.el.disabled = this.readOnly;
     if (field.key === 'idNumber' && !this.isNew) control.el.readOnly = true; // the ID number is who the person is
     const notes = [field.help, field.onlyWhen && `仅在${field.onlyWhen}时填写`].filter(Boolean).join('；');
     const forms = field.forms.length ? h('span', { class: 'uses' }, '用于 ', field.forms.map((f) => h('abbr', { title: `${f.name}（${f.department}）` }, f.code))) : null;
     const error = h('p', { class: 'error', id: errorId });
+    const warning = h('p', { class: 'warning', id: warningId });
     const row = h('div', { class: `field field-${field.type}`, dataset: { key: field.key } },
       h('label', { for: id }, field.label, def.required ? h('span', { class: 'req', 'aria-hidden': 'true' }, ' *') : null),
-      control.el, h('p', { class: 'hint', id: hintId }, notes ? `${notes} ` : '', forms), error);
+      control.el, h('p', { class: 'hint', id: hintId }, notes ? `${notes} ` : '', forms), error, warning);
     control.el.addEventListener('input', () => this.typed(field, control));
     control.el.addEventListener('change', () => this.typed(field, control, true));
-    this.rows.set(field.key, { row, control, error, def });
+    this.rows.set(field.key, { row, control, error, warning, def });
     return row;
   }
 
@@ -143,12 +146,13 @@ export class OneFormEditor {
   refresh() {
     const today = todayIso();
     const input = this.input(today);
-    const { changes, errors } = validateRecord(this.dict, ENTITIES, input, this.stored, today);
+    const { changes, derived, errors } = validateRecord(this.dict, ENTITIES, input, this.stored, today);
     const byKey = new Map();
     for (const e of errors) if (!byKey.has(e.path[0])) byKey.set(e.path[0], e.message);
     const merged = { ...(this.stored ?? {}), ...changes };
+    const warnings = this.quality({ ...merged, ...derived }, Object.keys(input), today, byKey);
     this.showDerived(this.rows.get('idNumber').control.read(), today);
-    for (const [key, { row, control, error, def }] of this.rows) {
+    for (const [key, { row, control, error, warning, def }] of this.rows) {
       if (!row) continue;
       if (def.onlyWhen) row.hidden = !conditionHolds(def.onlyWhen, merged) && isEmpty(control.read()) && !byKey.has(key);
       const raw = this.serverErrors.get(key) ?? (this.showAll || this.touched.has(key) ? byKey.get(key) : undefined);
@@ -156,8 +160,39 @@ export class OneFormEditor {
       error.textContent = message;
       row.classList.toggle('invalid', Boolean(message));
       control.el.setAttribute('aria-invalid', message ? 'true' : 'false');
+      warning.textContent = message ? '' : [...new Set(warnings.get(key) ?? [])].join('；');
     }
-    return { input, changes, errors: byKey };
+    return { input, changes, errors: byKey, warnings };
+  }
+
+  /**
+   * The data-quality rules (templates/rules.yaml) on the record as it would be saved, with the server's own
+   * evaluator: an error the change brings in (a new resident, or a field the rule reads typed) stops the save like a
+   * field error; the other findings are warnings at their fields. Rules about other records (same household, same
+   * phone) run on the server: their findings come with the record and the save, shown until a field they read is
+   * typed again. Answers the warnings by field; adds the blocking errors to `errors`.
+   */
+  quality(facts, given, today, errors) {
+    const rules = this.dict.qualityRules ?? [];
+    const warnings = new Map();
+    const warn = (finding) => finding.fields.forEach((f) => warnings.set(f, [...(warnings.get(f) ?? []), finding.message]));
+    for (const finding of evaluateRules(rules, facts, null, today)) {
+      const rule = rules.find((r) => r.id === finding.rule);
+      const blocks = finding.severity === 'error' && (this.isNew || touches(rule, given));
+      if (!blocks) warn(finding);
+      else for (const f of finding.fields) if (!errors.has(f)) errors.set(f, finding.message);
+    }
+    for (const finding of this.crossWarnings) {
+      const rule = rules.find((r) => r.id === finding.rule);
+      if (rule && !touches(rule, given)) warn(finding);
+    }
+    return warnings;
+  }
+
+  /** The findings the server made about other records (the page cannot): from a read or a save's answer. */
+  crossOf(resident) {
+    const needsServer = new Set((this.dict.qualityRules ?? []).filter((r) => r.checks.length).map((r) => r.id));
+    return (resident?.warnings ?? []).filter((w) => needsServer.has(w.rule));
   }
 
   showDerived(rawId, today) {
@@ -200,6 +235,7 @@ export class OneFormEditor {
 
   /** After a save: the saved record is what is stored now. */
   saved(resident) {
+    this.crossWarnings = this.crossOf(resident);
     this.stored = recordOf(this.fields, resident);
     this.version = resident.version;
     this.rows.get('idNumber').control.el.readOnly = true;

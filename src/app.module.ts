@@ -27,6 +27,7 @@ import { IdempotencyService } from './idempotency/idempotency.service.js';
 import { ImportModule } from './import/import.module.js';
 import { LedgerModule } from './ledger/ledger.module.js';
 import { PageModule } from './page/page.module.js';
+import { QualityModule } from './quality/quality.module.js';
 import { ReportingModule } from './reporting/reporting.module.js';
 import { VisitsDueModule } from './visits-due/visits-due.module.js';
 import { WorkListModule } from './work-list/work-list.module.js';
@@ -84,6 +85,7 @@ export class AppModule implements NestModule {
         WorkListModule,
         VisitsDueModule,
         BurdenModule,
+        QualityModule.forRoot(definitions.dictionary),
       ],
       providers: [
         { provide: APP_FILTER, useClass: DomainErrorFilter },

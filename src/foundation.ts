@@ -7,6 +7,7 @@ import { AuthModule } from './auth/auth.module.js';
 import { ConfigModule } from './config/config.module.js';
 import { DatabaseModule } from './database/database.module.js';
 import { DictionaryModule } from './dictionary/dictionary.module.js';
+import { QualityRulesModule } from './quality/quality-rules.module.js';
 import { SeedModule } from './seed/seed.module.js';
 import { TemplatesModule } from './templates/templates.module.js';
 import { VisitScheduleModule } from './visits-due/visit-schedule.module.js';
@@ -18,6 +19,7 @@ export function foundationModules(config: AppConfig, definitions: Definitions): 
     DictionaryModule.forRoot(definitions.dictionary),
     TemplatesModule.forRoot(definitions.templates),
     VisitScheduleModule.forRoot(definitions.visits),
+    QualityRulesModule.forRoot(definitions.rules),
     DatabaseModule.forRoot(),
     AuditModule,
     AccessModule,

@@ -22,6 +22,8 @@ import { analyzeBusinessRow, analyzeVisitRow } from './record-rows.js';
 import { analyzeResidentRow } from './resident-rows.js';
 import { type ImportContext, RowWork } from './row-context.js';
 import { pageSize } from '../access/page-size.js';
+import type { QualityRule } from '../quality/quality-rules.js';
+import { QUALITY_RULES } from '../quality/quality-rules.module.js';
 
 /** A file that cannot be read as the form (not an xlsx, a zip bomb, no matching header…): nothing is stored. */
 export class ImportFileRejectedError extends DomainError {
@@ -65,6 +67,7 @@ export class ImportService {
     private readonly audit: AuditService,
     private readonly dataSource: DataSource,
     @Inject(DICTIONARY) private readonly dict: Dictionary,
+    @Inject(QUALITY_RULES) private readonly rules: QualityRule[],
   ) {}
 
   async upload(viewer: Viewer, input: UploadInput, onProgress?: Progress) {
@@ -173,7 +176,7 @@ export class ImportService {
     const idNumbers = reversed.flatMap((r) => [r.values.idNumber, r.values.operator].filter((v): v is string => typeof v === 'string'));
     const snapshot = await LedgerSnapshot.load(manager, this.dict, unit, { idNumbers, visits: entity === 'visit', businesses: entity === 'business' });
     const reaches = (code: string | null | undefined) => this.policy.reaches(viewer, code);
-    const ctx: ImportContext = { def, dict: this.dict, plan: importPlan(def, this.dict), snapshot, viewer, reaches, today, referenceDate, seen: new Map() };
+    const ctx: ImportContext = { def, dict: this.dict, plan: importPlan(def, this.dict), snapshot, viewer, reaches, today, referenceDate, rules: this.rules, seen: new Map() };
     const analyzeRow = entity === 'visit' ? analyzeVisitRow : entity === 'business' ? analyzeBusinessRow : analyzeResidentRow;
     const plans = await inSlices(read.rows, (row, i) => {
       if (i % 1000 === 0) onProgress?.(i, read.rows.length);

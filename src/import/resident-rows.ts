@@ -1,4 +1,5 @@
 import { validateRecord, type Values } from '../dictionary/field-validator.js';
+import { evaluateRules, touches } from '../quality/quality-rules.js';
 import type { RowPlan } from './import.types.js';
 import { normalName, roadOf, type StoredResident } from './ledger-snapshot.js';
 import { nothingNew, type RowWork, sameValue } from './row-context.js';
@@ -57,12 +58,33 @@ export function analyzeResidentRow(work: RowWork): RowPlan {
     conflicts.gridCode = gridCode;
     outcome.conflicts.push(work.diff('gridCode', snapshot.gridNames.get(stored.gridCode) ?? stored.gridCode, snapshot.gridNames.get(gridCode) ?? gridCode));
   }
+  qualityRules(work, stored?.facts ?? null, { ...fills, ...conflicts }, check.derived);
+  if (work.failed) return { outcome: { ...outcome, kind: 'error' }, op: null };
   if (!stored) outcome.changes.unshift(work.diff('gridCode', null, snapshot.gridNames.get(gridCode!) ?? gridCode));
   outcome.kind = !stored ? 'create' : outcome.conflicts.length ? 'conflict' : outcome.changes.length ? 'update' : 'unchanged';
   return {
     outcome,
     op: outcome.kind === 'unchanged' ? null : { entity: 'resident', idNumber: idNumber!, id: stored?.id ?? null, version: stored?.version ?? null, gridCode: stored ? null : gridCode, values: fills, conflicts },
   };
+}
+
+/**
+ * The record-level data-quality rules on the resident as the row would leave them (the file's values taken): those
+ * the row brings in — it creates the resident or gives a value the rule reads — are row errors (severity error: the
+ * commit would refuse them) or row warnings. Cross-record checks (same household, same phone) run at the commit and
+ * show in the community's report (qualityWarnings).
+ */
+function qualityRules(work: RowWork, stored: Values | null, values: Values, derived: Values): void {
+  const given = Object.keys(values);
+  if (stored && !given.length) return;
+  const facts = { ...(stored ?? {}), ...values, ...derived };
+  for (const finding of evaluateRules(work.ctx.rules, facts, null, work.ctx.today)) {
+    const rule = work.ctx.rules.find((r) => r.id === finding.rule)!;
+    if (stored && !touches(rule, given)) continue;
+    const field = finding.fields.find((f) => f in values) ?? finding.fields[0];
+    if (finding.severity === 'error') work.error(field, finding.code, finding.message);
+    else work.warn(field, finding.code, finding.message);
+  }
 }
 
 /**

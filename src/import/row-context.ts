@@ -1,5 +1,6 @@
 import type { Viewer } from '../access/viewer.js';
 import type { Dictionary } from '../dictionary/dictionary.types.js';
+import type { QualityRule } from '../quality/quality-rules.js';
 import type { FieldError } from '../common/errors/domain-errors.js';
 import type { TemplateDef } from '../templates/template.types.js';
 import type { ImportPlan } from './mapping/index.js';
@@ -19,6 +20,8 @@ export interface ImportContext {
   reaches(code: string | null | undefined): boolean;
   today: string;
   referenceDate: string;
+  /** The data-quality rules (templates/rules.yaml): the record-level ones are checked on each row. */
+  rules: QualityRule[];
   /** ID numbers already seen in this file, with their row (the same person twice is an error). */
   seen: Map<string, number>;
 }

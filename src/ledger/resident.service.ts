@@ -7,6 +7,7 @@ import { DICTIONARY } from '../dictionary/dictionary.module.js';
 import { type Dictionary } from '../dictionary/dictionary.types.js';
 import type { Values } from '../dictionary/field-validator.js';
 import { parseIdNumber, todayIso } from '../identity/index.js';
+import type { QualityFinding } from '../quality/quality-rules.js';
 import type { LedgerRow } from './entities/ledger.entities.js';
 import { AccessPolicy } from '../access/access-policy.js';
 import type { Viewer } from '../access/viewer.js';
@@ -109,9 +110,16 @@ export class ResidentService {
    * Registers a resident (no expectedVersion) or changes one, through the one write path; answers them as stored.
    * Registering an ID number that left (迁出, 其他) brings that record back, here.
    */
-  upsert(viewer: Viewer, input: ResidentInput): Promise<ResidentView> {
+  async upsert(viewer: Viewer, input: ResidentInput): Promise<ResidentView> {
     const { idNumber, gridCode, expectedVersion, ...fields } = input;
-    return this.write(viewer, async (manager) => (await this.commands.save(manager, viewer, [{ idNumber, gridCode, expectedVersion, fields, path: INPUT }]))[0].id);
+    let warnings: QualityFinding[] = [];
+    const view = await this.write(viewer, async (manager) => {
+      const [saved] = await this.commands.save(manager, viewer, [{ idNumber, gridCode, expectedVersion, fields, path: INPUT }]);
+      warnings = saved.warnings;
+      return saved.id;
+    });
+    // The findings of the save itself (Resident.warnings answers them without reading again).
+    return Object.assign(view, { warnings });
   }
 
   /** 注销: off every form from the effective date on, history kept. */

@@ -5,6 +5,8 @@ import type { Response } from 'express';
 import { Public } from '../access/access.decorators.js';
 import { DICTIONARY } from '../dictionary/dictionary.module.js';
 import type { Dictionary } from '../dictionary/dictionary.types.js';
+import type { QualityRule } from '../quality/quality-rules.js';
+import { QUALITY_RULES } from '../quality/quality-rules.module.js';
 
 /** The project root: the folder holding package.json above this module (src/ under tests, dist/src/ when built). */
 function projectRoot(): string {
@@ -19,15 +21,21 @@ const TYPES: Record<string, string> = { '.html': 'text/html; charset=utf-8', '.j
 
 /**
  * The modules the page shares with the server, as compiled: the one field validator and what it imports. The page
- * validates as people type with exactly the server's rules, not a copy of them.
+ * validates as people type with exactly the server's rules, not a copy of them (the data-quality rules included).
  */
-const SHARED = new Set(['dictionary/field-validator.js', 'dictionary/dictionary.types.js', 'identity/index.js', 'identity/id-number.js', 'identity/credit-code.js', 'identity/phone.js']);
+const SHARED = new Set([
+  'dictionary/field-validator.js', 'dictionary/dictionary.types.js', 'identity/index.js', 'identity/id-number.js', 'identity/credit-code.js', 'identity/phone.js',
+  'quality/quality-rules.js',
+]);
 
 /** The one form as a web page at /, its files from page/ (no CDN), the shared validator, the dictionary it runs on. */
 @Public()
 @Controller()
 export class PageController {
-  constructor(@Inject(DICTIONARY) private readonly dictionary: Dictionary) {}
+  constructor(
+    @Inject(DICTIONARY) private readonly dictionary: Dictionary,
+    @Inject(QUALITY_RULES) private readonly rules: QualityRule[],
+  ) {}
 
   @Get()
   index(@Res() res: Response): void {
@@ -47,11 +55,14 @@ export class PageController {
     this.send(res, path.join(ROOT, 'dist/src', name), 'no-cache');
   }
 
-  /** The field dictionary (labels, types, rules, code lists): no personal data, what the shared validator runs on. */
+  /**
+   * The field dictionary (labels, types, rules, code lists) and the data-quality rules (templates/rules.yaml): no
+   * personal data, what the shared validator runs on.
+   */
   @Get('api/dictionary')
   dictionaryJson(): unknown {
     const { sections, fields, codeLists } = this.dictionary;
-    return { sections, fields, codeLists: [...codeLists.values()].map(({ key, name, standard, items }) => ({ key, name, standard, items })) };
+    return { sections, fields, codeLists: [...codeLists.values()].map(({ key, name, standard, items }) => ({ key, name, standard, items })), qualityRules: this.rules };
   }
 
   private send(res: Response, file: string, cache: string): void {

@@ -17,6 +17,9 @@ const shot = (page: Page, name: string, fullPage = false) => page.screenshot({ p
 const FIRST17 = '50010619500315997';
 const ID = FIRST17 + idCheckCharacter(FIRST17);
 const WRONG_ID = FIRST17 + (ID.endsWith('0') ? '1' : '0');
+// Another household's resident who (by a slip) has the same phone number.
+const NEIGHBOUR17 = '50010619800101996';
+const NEIGHBOUR = NEIGHBOUR17 + idCheckCharacter(NEIGHBOUR17);
 
 
 describeInBrowser(`the one form in a real browser (${isPostgres() ? 'PostgreSQL' : 'SQLite'})`, () => {
@@ -170,6 +173,36 @@ describeInBrowser(`the one form in a real browser (${isPostgres() ? 'PostgreSQL'
     await page.locator('#editor-title', { hasText: '第 4 版' }).waitFor();
     const { resident } = await other.gql(`{ resident(idNumber: "${ID}") { version phone remarks } }`);
     expect(resident).toEqual({ version: 4, phone: '13700003333', remarks: '他人补充的备注' });
+  });
+
+  it('checks the data-quality rules (templates/rules.yaml) as staff type; a save answers the ones about other records', async () => {
+    // An error: refused on the page before anything is sent, at the field typed.
+    await page.locator('#f-enlistmentDate').fill('1970-03');
+    await page.locator('#f-dischargeDate').fill('1969-12');
+    await page.locator('#f-dischargeDate').blur();
+    await expect(page.locator('#f-dischargeDate-error').textContent()).resolves.toContain('退役时间早于入伍时间');
+    await page.locator('#f-dischargeDate').fill('1976-12');
+    await page.locator('#f-dischargeDate').blur();
+    await expect(page.locator('#f-dischargeDate-error').textContent()).resolves.toBe('');
+
+    // A warning, shown while typing and saved.
+    await expect(page.locator('#f-supportMode-warning').textContent()).resolves.toBe('');
+    await page.locator('#f-supportMode').selectOption('1');
+    await page.locator('#f-childrenCount').fill('2');
+    await expect(page.locator('#f-supportMode-warning').textContent()).resolves.toContain('特困供养');
+    await expect(page.locator('#f-childrenCount-warning').textContent()).resolves.toContain('子女数大于 0');
+
+    // Someone in another household of the community has his phone number: only the server can tell, on the save.
+    const neighbour = await other.gql(`mutation { upsertResident(input: { idNumber: "${NEIGHBOUR}", gridCode: "500106108001002", name: "邻居", currentAddress: "桥北路101号", phone: "13700003333" }) { warnings { rule } } }`);
+    expect(neighbour.upsertResident.warnings).toEqual([{ rule: 'PHONE_IN_OTHER_HOUSEHOLD' }]);
+    await expect(page.locator('#f-phone-warning').textContent()).resolves.toBe('');
+    await page.getByRole('button', { name: '保存修改' }).click();
+    await page.locator('#editor-title', { hasText: '第 5 版' }).waitFor();
+    await expect(page.locator('#f-phone-warning').textContent()).resolves.toContain('相同的联系电话');
+    await expect(page.locator('#f-supportMode-warning').textContent()).resolves.toContain('特困供养');
+    const { resident } = await other.gql(`{ resident(idNumber: "${ID}") { supportMode childrenCount dischargeDate warnings { rule } } }`);
+    expect(resident).toEqual({ supportMode: '1', childrenCount: 2, dischargeDate: '1976-12', warnings: [{ rule: 'SUPPORTED_BUT_HAS_FAMILY' }, { rule: 'PHONE_IN_OTHER_HOUSEHOLD' }] });
+    await shot(page, 'quality-warnings.png');
   });
 
   it('fits a 375-pixel-wide phone screen', async () => {

@@ -9,6 +9,8 @@ import { DICTIONARY } from '../../dictionary/dictionary.module.js';
 import { type Dictionary, fieldsOf, storedFieldsOf } from '../../dictionary/dictionary.types.js';
 import { validateRecord, type Values } from '../../dictionary/field-validator.js';
 import { parseIdNumber, todayIso } from '../../identity/index.js';
+import { QualityChecker } from '../../quality/quality-checker.js';
+import type { QualityFinding } from '../../quality/quality-rules.js';
 import { type LedgerRow, propertyOf } from '../entities/ledger.entities.js';
 import { ReferenceChecker, ReferenceWants } from '../reference-checker.js';
 import { ResidentRepository } from '../resident.repository.js';
@@ -36,6 +38,9 @@ export interface SavedResident {
   id: number;
   version: number;
   created: boolean;
+  /** The data-quality findings (templates/rules.yaml) that hold for the resident as saved: warnings, and errors
+   *  the record already had that this change did not touch. */
+  warnings: QualityFinding[];
 }
 
 /** A change checked against the ledger as this transaction sees it, ready to be written. */
@@ -71,6 +76,7 @@ export class ResidentCommands {
     private readonly references: ReferenceChecker,
     private readonly audit: AuditService,
     private readonly policy: AccessPolicy,
+    private readonly quality: QualityChecker,
   ) {}
 
   /** Saves every change or none (the caller's transaction rolls back on the first error). Results in input order. */
@@ -81,7 +87,10 @@ export class ResidentCommands {
       const planned = await this.plan(manager, viewer, changes.slice(start, start + CHUNK), today);
       const lines: AuditLine[] = [];
       const created = await this.create(manager, planned.filter((p) => !p.stored), today, lines);
-      for (const p of planned) saved.push(p.stored ? await this.update(manager, p, lines, options.auditAction) : created.get(p.idNumber)!);
+      const batch: SavedResident[] = [];
+      for (const p of planned) batch.push(p.stored ? await this.update(manager, p, lines, options.auditAction) : created.get(p.idNumber)!);
+      await this.checkQuality(manager, planned, batch, today);
+      saved.push(...batch);
       // One statement for the batch's audit lines (and one look at the end of the audit chain).
       await this.audit.recordChanges(manager, viewer, 'resident', lines);
       options.onProgress?.(start + planned.length);
@@ -130,6 +139,27 @@ export class ResidentCommands {
       if (row && current && row.version !== expectedVersion) throw new ConflictError('该居民信息', row.version, expectedVersion!, current);
     }
     return planned;
+  }
+
+  /**
+   * The data-quality rules on the batch as written (read back through the transaction, so cross-record checks see
+   * this batch too): an error the change brings in fails the save (the caller's transaction rolls back), the rest
+   * of the findings go back with each saved resident.
+   */
+  private async checkQuality(manager: EntityManager, planned: Planned[], saved: SavedResident[], today: string): Promise<void> {
+    if (!this.quality.rules.length) return;
+    const rows = await this.residents.findByIds(manager, saved.map((s) => s.id));
+    const households = new Map((await this.residents.findHouseholds(manager, rows.flatMap((r) => (r.householdId ? [r.householdId] : [])))).map((h) => [h.id as number, h]));
+    const views = rows.map((r) => residentView(this.dictionary, r, households.get(r.householdId) ?? null, today));
+    const findings = await this.quality.findings(manager, views, today);
+    const errors: FieldError[] = [];
+    planned.forEach((p, i) => {
+      const found = findings.get(saved[i].id) ?? [];
+      const given = [...Object.keys(p.change.fields), ...(p.change.gridCode ? ['gridCode'] : [])];
+      errors.push(...this.quality.fieldErrors(this.quality.blocking(found, given, !p.stored || p.reactivated), p.change.path ?? INPUT));
+      saved[i].warnings = found;
+    });
+    if (errors.length) throw new ValidationFailedError(errors);
   }
 
   /** Fields only their own commands change (注销: deregisterResident, restoreResident) are refused here. */
@@ -190,7 +220,7 @@ export class ResidentCommands {
     const shared = new Map((await this.residents.findHouseholds(manager, [...new Set(addressed.map(householdOf) as number[])])).map((h) => [h.id as number, h]));
     rows.forEach((r, i) => {
       const id = ids.get(r.p.idNumber)!;
-      saved.set(r.p.idNumber, { id, version: 1, created: true });
+      saved.set(r.p.idNumber, { id, version: 1, created: true, warnings: [] });
       const household = shared.get(householdOf(r)!) ?? null;
       lines.push({ recordId: id, before: null, after: residentFacts(this.dictionary, residentView(this.dictionary, { ...values[i], idNumber: r.p.idNumber }, household, today)) });
     });
@@ -208,7 +238,7 @@ export class ResidentCommands {
     const effective = Object.fromEntries(Object.entries(requested).filter(([k, v]) => !sameValue(before[k], v)));
     const grid = change.gridCode ?? row.gridCode;
     const moved = grid !== row.gridCode;
-    if (!moved && Object.keys(effective).length === 0) return { id: row.id, version: row.version, created: false };
+    if (!moved && Object.keys(effective).length === 0) return { id: row.id, version: row.version, created: false, warnings: [] };
 
     const { resident, household: householdChanges } = this.split(effective);
     let householdId: number | null = row.householdId ?? null;
@@ -227,7 +257,7 @@ export class ResidentCommands {
     if (householdId !== row.householdId && row.householdId) await this.residents.deleteHouseholdIfEmpty(manager, row.householdId);
     const after = { ...before, ...(joined ? householdFacts(this.dictionary, joined) : {}), ...effective, gridCode: grid };
     lines.push({ recordId: row.id, before, after, action: reactivated ? 'reactivate' : action });
-    return { id: row.id, version: row.version + 1, created: false };
+    return { id: row.id, version: row.version + 1, created: false, warnings: [] };
   }
 
   /** The conflict of a write whose `WHERE version = …` found another version: the resident as it is now. */

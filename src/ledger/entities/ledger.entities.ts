@@ -160,6 +160,8 @@ export function buildLedgerEntities(dict: Dictionary, kind: DatabaseKind): Entit
       { name: 'IDX_residents_grid', columns: ['gridCode', 'deregisteredOn'] },
       { name: 'IDX_residents_household', columns: ['householdId'] },
       { name: 'IDX_residents_updated_at', columns: ['updatedAt'] },
+      // The data-quality check "the same phone in another household of the community" (src/quality/): found from the index.
+      { name: 'IDX_residents_phone', columns: ['phone', 'gridCode', 'householdId', 'deregisteredOn'] },
       // The department forms' row filters, each with the grid code (a community's rows are one index range), the
       // ID number (age and sex), the id and the day the resident left (注销), so a form's page and count can be found
       // from the index alone.

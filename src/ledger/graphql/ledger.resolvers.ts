@@ -11,6 +11,9 @@ import { OneFormService } from '../one-form.service.js';
 import { OrgUnitService } from '../org-unit.service.js';
 import { ResidentService } from '../resident.service.js';
 import { deregistrationReasonName } from '../resident-view.js';
+import { QualityChecker } from '../../quality/quality-checker.js';
+import type { QualityFinding } from '../../quality/quality-rules.js';
+import { QualityWarningType } from '../../quality/quality.types.js';
 import type { LedgerTypes } from './ledger-types.factory.js';
 import { CodeListType, OneFormType } from './one-form.type.js';
 import { OrgUnitType } from './org-unit.type.js';
@@ -27,6 +30,7 @@ export function createLedgerResolvers(t: LedgerTypes) {
       private readonly residents: ResidentService,
       private readonly records: LedgerRecordsService,
       private readonly orgUnits: OrgUnitService,
+      private readonly quality: QualityChecker,
       @Inject(DICTIONARY) private readonly dictionary: Dictionary,
     ) {}
 
@@ -99,6 +103,14 @@ export function createLedgerResolvers(t: LedgerTypes) {
     @ResolveField(() => String, { nullable: true, description: '注销原因的名称：迁出、死亡、其他' })
     deregistrationReasonName(@Parent() r: LedgerRow) {
       return deregistrationReasonName(this.dictionary, r.deregistrationReason);
+    }
+
+    @ResolveField(() => [QualityWarningType], {
+      description: '对该居民成立的数据质量规则（templates/rules.yaml）：提示（warning），以及记录原有、本次修改未涉及的错误（error）；已注销的居民为空',
+    })
+    warnings(@Parent() r: LedgerRow & { id: number; warnings?: QualityFinding[] }) {
+      // A save answers the findings it made in its own transaction; other reads check the record as it is now.
+      return Array.isArray(r.warnings) ? r.warnings : this.quality.findingsOf(r);
     }
 
     @ResolveField(() => OrgUnitType, { description: '所属网格' })

@@ -73,7 +73,8 @@ describe('validateRecord', () => {
     expect(codes(validateRecord(dict, ['resident', 'household'], { severeDisabilityCareSubsidy: true }, stored, TODAY))).toEqual(['severeDisabilityCareSubsidy:NOT_APPLICABLE']);
     expect(codes(validateRecord(dict, ['resident', 'household'], { disabilityGrade: '2', severeDisabilityCareSubsidy: true }, stored, TODAY))).toEqual([]);
     expect(codes(validateRecord(dict, ['resident', 'household'], { severeDisabilityCareSubsidy: false }, stored, TODAY))).toEqual([]);
-    expect(codes(validateRecord(dict, ['resident', 'household'], { enlistmentDate: '1970-03', dischargeDate: '1969-12' }, base, TODAY))).toEqual(['dischargeDate:BEFORE_OTHER_FIELD']);
+    // 退役时间 before 入伍时间 is a data-quality rule (templates/rules.yaml); notBefore stays for 注销日期.
+    expect(codes(validateRecord(dict, ['resident', 'household'], { registeredOn: '2020-01-01', deregisteredOn: '2019-12-31' }, base, TODAY))).toEqual(['deregisteredOn:BEFORE_OTHER_FIELD']);
     expect(codes(validateRecord(dict, ['resident', 'household'], { dischargeDate: '1975-12' }, base, TODAY))).toEqual(['dischargeDate:NOT_APPLICABLE']);
     expect(codes(validateRecord(dict, ['resident', 'household'], { supportMode: '3', monthlySupportAmount: 500 }, base, TODAY))).toEqual(['monthlySupportAmount:NOT_APPLICABLE']);
   });
