@@ -2,6 +2,7 @@ import { type DynamicModule, Module } from '@nestjs/common';
 import type { Dictionary } from '../dictionary/dictionary.types.js';
 import { LedgerCommandsModule } from '../ledger/commands/ledger-commands.module.js';
 import { buildLedgerTypes } from '../ledger/graphql/ledger-types.factory.js';
+import { OrgUnitRepository } from '../ledger/org-unit.repository.js';
 import { QualityReportService } from './quality-report.service.js';
 import { createQualityResolver } from './quality.resolver.js';
 
@@ -12,7 +13,7 @@ export class QualityModule {
     return {
       module: QualityModule,
       imports: [LedgerCommandsModule],
-      providers: [QualityReportService, createQualityResolver(buildLedgerTypes(dictionary))],
+      providers: [QualityReportService, OrgUnitRepository, createQualityResolver(buildLedgerTypes(dictionary))],
     };
   }
 }

@@ -4,7 +4,7 @@ import type { Viewer } from '../access/viewer.js';
 import type { LedgerTypes } from '../ledger/graphql/ledger-types.factory.js';
 import { PageInfoType } from '../views/view.types.js';
 import { QualityReportService } from './quality-report.service.js';
-import { QualityRuleCountType, QualityWarningType } from './quality.types.js';
+import { QualityRuleCountType, QualityUnitCountType, QualityWarningType } from './quality.types.js';
 
 /** The report's types hold residents, so they are declared once the ledger's Resident type exists (masking applies). */
 function declareReportTypes(t: LedgerTypes) {
@@ -23,6 +23,8 @@ function declareReportTypes(t: LedgerTypes) {
     @Field(() => [QualityRuleCountType], { description: '每条规则（templates/rules.yaml 的顺序）及其成立的居民数，0 也列出' }) byRule!: QualityRuleCountType[];
     @Field(() => [QualityResidentWarningsType], { description: '本页的居民，按网格、记录编号排列' }) residents!: QualityResidentWarningsType[];
     @Field(() => PageInfoType) pageInfo!: PageInfoType;
+    @Field(() => [QualityUnitCountType], { description: '区划内每个社区的合计，按区划顺序（区划为网格时为空）' }) communities!: QualityUnitCountType[];
+    @Field(() => [QualityUnitCountType], { description: '区划内每个网格的合计，按区划顺序' }) grids!: QualityUnitCountType[];
   }
   return QualityReportType;
 }

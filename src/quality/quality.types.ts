@@ -18,3 +18,20 @@ export class QualityRuleCountType {
   @Field(() => [String]) fields!: string[];
   @Field(() => Int, { description: '该规则成立的在册居民数' }) count!: number;
 }
+
+@ObjectType('QualityRuleTally', { description: '一条规则在一个社区或网格内成立的居民数' })
+export class QualityRuleTallyType {
+  @Field({ description: '规则编号' }) rule!: string;
+  @Field(() => Int, { description: '该规则成立的在册居民数' }) count!: number;
+}
+
+@ObjectType('QualityUnitCount', { description: '一个社区或网格的数据质量合计（没有提示的也列出，均为 0）' })
+export class QualityUnitCountType {
+  @Field({ description: '社区或网格代码' }) code!: string;
+  @Field({ description: '名称' }) name!: string;
+  @Field({ description: 'community 或 grid' }) level!: string;
+  @Field({ description: '上级名称（网格所属社区；社区所属街道）' }) parentName!: string;
+  @Field(() => Int, { description: '检查的在册居民数' }) residentsChecked!: number;
+  @Field(() => Int, { description: '至少一条规则成立的居民数' }) residentsAffected!: number;
+  @Field(() => [QualityRuleTallyType], { description: '每条规则（templates/rules.yaml 的顺序）成立的居民数，0 也列出' }) byRule!: QualityRuleTallyType[];
+}

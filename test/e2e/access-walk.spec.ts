@@ -57,7 +57,7 @@ const QUERIES: Record<string, Call> = {
   report: { query: 'query ($id: Int!) { report(id: $id) { id status submittedBy } }', variables: (c) => ({ id: c.reportId }) },
   workList: { query: `{ workList(orgUnit: "${COMMUNITY}", first: 100) { totalCount items { idNumber name forms { code missing { field } } } grids { grid { code } residents } } }` },
   visitsDue: { query: 'query ($m: String!) { visitsDue(orgUnit: "' + COMMUNITY + '", month: $m, first: 100) { totalCount residents { idNumber name lastVisitDate } coverage { code due visited } } }', variables: (c) => ({ m: c.period }) },
-  qualityWarnings: { query: `{ qualityWarnings(orgUnit: "${COMMUNITY}", first: 500) { residentsAffected byRule { rule count } residents { resident { idNumber phone warnings { rule } } warnings { rule } } } }` },
+  qualityWarnings: { query: `{ qualityWarnings(orgUnit: "${COMMUNITY}", first: 500) { residentsAffected byRule { rule count } residents { resident { idNumber phone warnings { rule } } warnings { rule } } communities { code name residentsAffected } grids { code name byRule { rule count } } } }` },
   reportingCompleteness: { query: 'query ($p: String!) { reportingCompleteness(orgUnit: "' + STREET + '", period: $p) { code units { orgUnitName status } } }', variables: (c) => ({ p: c.period }) },
   // Counts only, no personal data; a department gets the figures of its own forms in its area.
   burdenReport: { query: 'query ($p: String!) { burdenReport(orgUnit: "' + COMMUNITY + '", period: $p) { factsTyped cellsFilled byForm { code } } }', variables: (c) => ({ p: c.period }) },

@@ -227,6 +227,48 @@ describe(`data-quality rules (templates/rules.yaml) through the API (${isPostgre
       expect((await worker.gql(REPORT, { org: COMMUNITY })).errors[0].extensions.code).toBe('NOT_FOUND');
     });
 
+    it('rolls up per community and grid (every one listed, 0 included): counts from the residents entered, residents checked from SQL', async () => {
+      const street = await t.as({ username: 'q-street-units', role: 'street_office', orgUnitCode: STREET });
+      const res = await street.gql(`query ($org: String!) { qualityWarnings(orgUnit: $org, first: 1) { residentsChecked residentsAffected byRule { rule count }
+        communities { code name level parentName residentsChecked residentsAffected byRule { rule count } }
+        grids { code name level parentName residentsChecked residentsAffected byRule { rule count } } } }`, { org: STREET });
+      expect(res.errors).toBeUndefined();
+      const report = res.data.qualityWarnings;
+      const ruleIds = report.byRule.map((r: { rule: string }) => r.rule);
+      // Where each resident the tests made a rule hold for lives now, from SQL.
+      const ids = [...new Set([...expected.values()].flatMap((s) => [...s]))];
+      const gridOf = new Map<string, string>((await t.dataSource.query(
+        `SELECT id_number, grid_code FROM residents WHERE id_number IN (${ids.map((id) => `'${id}'`).join(', ')})`)).map((r: { id_number: string; grid_code: string }) => [r.id_number, r.grid_code]));
+      expect(gridOf.size).toBe(ids.length);
+      const onLedger = new Map<string, number>((await t.dataSource.query(
+        `SELECT grid_code, COUNT(*) AS n FROM residents WHERE deregistered_on IS NULL AND grid_code LIKE '${STREET.slice(0, 9)}%' GROUP BY grid_code`)).map((r: { grid_code: string; n: unknown }) => [r.grid_code, Number(r.n)]));
+      const units: { code: string; name: string; level: string; parent_code: string }[] = await t.dataSource.query(
+        `SELECT code, name, level, parent_code FROM org_units WHERE code LIKE '${STREET.slice(0, 9)}%' AND level IN ('community', 'grid') ORDER BY sort_order, code`);
+      const nameOf = new Map<string, string>((await t.dataSource.query('SELECT code, name FROM org_units')).map((u: { code: string; name: string }) => [u.code, u.name]));
+      const expectedOf = (u: { code: string; name: string; level: string; parent_code: string }) => {
+        const inside = (id: string) => gridOf.get(id)!.startsWith(u.code);
+        return {
+          code: u.code, name: u.name, level: u.level, parentName: nameOf.get(u.parent_code),
+          residentsChecked: [...onLedger].filter(([g]) => g.startsWith(u.code)).reduce((n, [, c]) => n + c, 0),
+          residentsAffected: ids.filter(inside).length,
+          byRule: ruleIds.map((rule: string) => ({ rule, count: [...(expected.get(rule) ?? [])].filter(inside).length })),
+        };
+      };
+      const sorted = (list: { code: string }[]) => [...list].sort((a, b) => a.code.localeCompare(b.code));
+      expect(sorted(report.grids)).toEqual(sorted(units.filter((u) => u.level === 'grid').map(expectedOf)));
+      expect(sorted(report.communities)).toEqual(sorted(units.filter((u) => u.level === 'community').map(expectedOf)));
+      expect(report.grids.length).toBe(3); // GRID, GRID_2, OTHER_GRID: one without findings is listed with 0
+      // The roll-ups add up to the whole.
+      expect(report.communities.reduce((n: number, c: { residentsAffected: number }) => n + c.residentsAffected, 0)).toBe(report.residentsAffected);
+      expect(report.communities.reduce((n: number, c: { residentsChecked: number }) => n + c.residentsChecked, 0)).toBe(report.residentsChecked);
+
+      // A grid: its own line, no community.
+      const worker = await t.as({ username: 'q-grid-units', role: 'grid_worker', orgUnitCode: GRID });
+      const own = (await worker.gql(`{ qualityWarnings(orgUnit: "${GRID}", first: 1) { communities { code } grids { code residentsAffected } } }`)).data.qualityWarnings;
+      expect(own.communities).toEqual([]);
+      expect(own.grids).toEqual([{ code: GRID, residentsAffected: expectedOf(units.find((u) => u.code === GRID)!).residentsAffected }]);
+    });
+
     it('masks ID and phone numbers for an account without full values, refuses other areas and departments', async () => {
       const masked = await t.as({ username: 'q-masked', role: 'community_staff', orgUnitCode: COMMUNITY, fullValues: false });
       const rows = (await masked.gql(REPORT, { org: COMMUNITY, first: 500 })).data.qualityWarnings.residents;
