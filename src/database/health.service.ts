@@ -34,7 +34,7 @@ export class HealthService {
     private readonly dataSource: DataSource,
     private readonly config: ConfigService,
     @Optional() @Inject(SQLITE_GATE) private readonly gate: SqliteGate | null = null,
-    @Optional() private readonly routing: ReadRouting | null = null,
+    @Optional() @Inject(ReadRouting) private readonly routing: ReadRouting | null = null,
   ) {}
 
   async readiness(): Promise<Readiness> {

@@ -31,7 +31,7 @@ export class UnitOfWork implements OnModuleDestroy {
   constructor(
     readonly dataSource: DataSource,
     @Optional() @Inject(SQLITE_GATE) private readonly gate: SqliteGate | null = null,
-    @Optional() config: ConfigService | null = null,
+    @Optional() @Inject(ConfigService) config: ConfigService | null = null,
   ) {
     const db = config?.values.database;
     this.marksWrites = db?.kind === 'postgres' && Boolean(db.replica);
