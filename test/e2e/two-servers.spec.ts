@@ -20,7 +20,7 @@ const UPSERT = `mutation ($input: UpsertResidentInput!) { upsertResident(input: 
   let db: pg.Client;
 
   beforeAll(async () => {
-    const env = { ...(await freshDatabaseEnv()), SEED_DEMO: 'true', RATE_LIMIT_PER_MINUTE: String(LIMIT) };
+    const env: NodeJS.ProcessEnv = { ...(await freshDatabaseEnv()), SEED_DEMO: 'true', RATE_LIMIT_PER_MINUTE: String(LIMIT) };
     a = await startServer(env); // migrates and seeds
     b = await startServer(env);
     db = new pg.Client({ connectionString: env.DATABASE_URL });
@@ -90,7 +90,7 @@ const UPSERT = `mutation ($input: UpsertResidentInput!) { upsertResident(input: 
     form.append('orgUnit', COMMUNITY);
     form.append('file', new Blob([new Uint8Array(await book.xlsx.writeBuffer())]), 'F01.xlsx');
     const upload = await fetch(`${a.url}/imports`, { method: 'POST', headers: { Authorization: `Bearer ${admin}` }, body: form });
-    const preview = await upload.json();
+    const preview = (await upload.json()) as { id: number; summary: Record<string, number> };
     expect(upload.status).toBe(201);
     // A value the ledger has, changed in the file: a conflict, taken from the file at the commit.
     expect(preview.summary).toMatchObject({ updates: 0, errors: 0, conflicts: 1 });
