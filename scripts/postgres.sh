@@ -4,9 +4,12 @@
 # migrations; app is a plain login role (no superuser, owns nothing) that the server connects as.
 #   scripts/postgres.sh start DIR PORT       → prints the app's DATABASE_URL (one line)
 #   scripts/postgres.sh owner-url DIR PORT   → prints the owner's DATABASE_OWNER_URL (one line)
+#   scripts/postgres.sh replica DIR PORT PRIMARY_PORT
+#                                            → a streaming replica of the cluster on PRIMARY_PORT (pg_basebackup -R),
+#                                              prints its DATABASE_REPLICA_URL (same roles and database, read-only)
 #   scripts/postgres.sh stop DIR
 set -euo pipefail
-cmd=${1:?start|owner-url|stop}; dir=${2:?directory}; port=${3:-55432}
+cmd=${1:?start|owner-url|replica|stop}; dir=${2:?directory}; port=${3:-55432}
 app_url="postgres://app@127.0.0.1:$port/yibiaotong"
 owner_url="postgres://ybt_owner@127.0.0.1:$port/yibiaotong"
 bin=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1)
@@ -41,8 +44,27 @@ SQL
   owner-url)
     echo "$owner_url"
     ;;
+  replica)
+    primary=${4:?primary port}
+    mkdir -p "$dir/sock"
+    [ "$(id -u)" = 0 ] && chown -R postgres:postgres "$dir"
+    if [ ! -f "$dir/data/PG_VERSION" ]; then
+      # Pausing replay is the replica tests' way to hold the replica back; the owner may do it (granted on the
+      # primary, so the grant is in the copy). initdb's pg_hba already lets local replication connections in.
+      as_pg "$bin/psql" -X -q -v ON_ERROR_STOP=1 -h 127.0.0.1 -p "$primary" -U postgres -d yibiaotong \
+        -c 'GRANT EXECUTE ON FUNCTION pg_wal_replay_pause(), pg_wal_replay_resume() TO ybt_owner' >/dev/null
+      as_pg "$bin/pg_basebackup" -h 127.0.0.1 -p "$primary" -U postgres -D "$dir/data" -R -X stream -c fast >"$dir/basebackup.log" 2>&1 \
+        || { cat "$dir/basebackup.log" >&2; exit 1; }
+    fi
+    if ! as_pg "$bin/pg_ctl" -D "$dir/data" status >/dev/null 2>&1; then
+      # hot_standby_feedback: long exports on the replica are not cancelled by the primary's vacuum.
+      as_pg "$bin/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w \
+        -o "-p $port -k $dir/sock -c listen_addresses=127.0.0.1 -c hot_standby=on -c hot_standby_feedback=on -c fsync=off -c max_connections=200 -c shared_buffers=256MB" start >/dev/null
+    fi
+    echo "postgres://app@127.0.0.1:$port/yibiaotong"
+    ;;
   stop)
     [ -f "$dir/data/postmaster.pid" ] && as_pg "$bin/pg_ctl" -D "$dir/data" -m fast -w stop >/dev/null || true
     ;;
-  *) echo "usage: $0 start|owner-url|stop DIR [PORT]" >&2; exit 2 ;;
+  *) echo "usage: $0 start|owner-url|replica|stop DIR [PORT [PRIMARY_PORT]]" >&2; exit 2 ;;
 esac

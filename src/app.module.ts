@@ -11,6 +11,7 @@ import { type GqlContext, revealAuditPlugin } from './access/reveal-audit.plugin
 import { AuditService } from './audit/audit.service.js';
 import { AuthMiddleware, type AppRequest } from './auth/auth.middleware.js';
 import { AuthModule } from './auth/auth.module.js';
+import { ReadRouting } from './database/read-routing.js';
 import type { Definitions } from './common/definition/definitions.js';
 import { DomainErrorFilter } from './common/errors/domain-error.filter.js';
 import { formatGraphqlError } from './common/errors/graphql-error.formatter.js';
@@ -49,8 +50,8 @@ export class AppModule implements NestModule {
         GraphQLModule.forRootAsync<ApolloDriverConfig>({
           driver: ApolloDriver,
           imports: [ViewsModule, IdempotencyModule],
-          inject: [ViewsService, AuditService, ConfigService, IdempotencyService],
-          useFactory: (views: ViewsService, audit: AuditService, settings: ConfigService, idempotency: IdempotencyService) => ({
+          inject: [ViewsService, AuditService, ConfigService, IdempotencyService, ReadRouting],
+          useFactory: (views: ViewsService, audit: AuditService, settings: ConfigService, idempotency: IdempotencyService, reads: ReadRouting) => ({
             path: '/graphql',
             autoSchemaFile: true,
             sortSchema: false,
@@ -71,7 +72,10 @@ export class AppModule implements NestModule {
             preserveHttpStatusForExecutionErrors: false,
             // The templates' typed queries, built by pure functions and merged into the code-first schema.
             transformSchema: (schema: GraphQLSchema) =>
-              withQueryFields(schema, templateQueryFields(views.list(), schema.getType('PageInfo') as GraphQLOutputType, async (context, args) => frozenDates(await views.formView((context as GqlContext).viewer, args)), schema.getType('FrozenReport') as GraphQLOutputType)),
+              withQueryFields(schema, templateQueryFields(views.list(), schema.getType('PageInfo') as GraphQLOutputType, async (context, args) => {
+                const { viewer } = context as GqlContext;
+                return frozenDates(await reads.replica(viewer, () => views.formView(viewer, args))); // a department pull: on the read replica
+              }, schema.getType('FrozenReport') as GraphQLOutputType)),
           }),
         }),
         LedgerModule.forRoot(definitions.dictionary),

@@ -63,7 +63,8 @@ export class AuditRepository {
    */
   async append(entries: AuditEntry[], manager?: EntityManager): Promise<void> {
     if (entries.length === 0) return;
-    if (!manager) return this.unitOfWork.run((m) => this.append(entries, m));
+    // Alone (reads, exports, logins): nothing the caller reads back, so no read-your-writes mark (UnitOfWork).
+    if (!manager) return this.unitOfWork.run((m) => this.append(entries, m), { bookkeeping: true });
     // Milliseconds from here, not the database's clock: the hash must read the same instant on both databases.
     const at = new Date();
     let prev = await this.chainEnd(manager);

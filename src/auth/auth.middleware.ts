@@ -4,9 +4,9 @@ import type { NextFunction, Request, Response } from 'express';
 import type { Source, Viewer } from '../access/viewer.js';
 import { RateLimitedError } from '../common/errors/domain-errors.js';
 import { clientError, sendDomainError } from '../common/errors/domain-error.filter.js';
-import { ConfigService } from '../config/config.service.js';
+import { RequestAccount } from '../database/read-routing.js';
 import { AuthService } from './auth.service.js';
-import { RateLimiter } from './rate-limiter.js';
+import { RequestLimiter } from './request-limiter.js';
 
 export type AppRequest = Request & { viewer?: Viewer; requestId: string; source: Source };
 
@@ -15,19 +15,16 @@ const LIMITED = /^\/(graphql|exports|imports|reporting)(\/|$)/;
 
 /**
  * First stop of every request: a request id (echoed as X-Request-Id), the viewer behind the bearer token (or a
- * download ticket), and the per-account rate limit. A bad token is refused here; no token leaves the request
- * anonymous for the guard to decide.
+ * download ticket), and the per-account rate limit (RequestLimiter: in the database on PostgreSQL, so several
+ * servers count together). A bad token is refused here; no token leaves the request anonymous for the guard to
+ * decide. The rest of the request runs with its account known to the read routing (RequestAccount).
  */
 @Injectable()
 export class AuthMiddleware implements NestMiddleware {
-  private readonly limiter: RateLimiter;
-
   constructor(
     private readonly auth: AuthService,
-    config: ConfigService,
-  ) {
-    this.limiter = new RateLimiter(config.limits.requestsPerMinute, 60_000);
-  }
+    private readonly limiter: RequestLimiter,
+  ) {}
 
   async use(req: AppRequest, res: Response, next: NextFunction): Promise<void> {
     const given = req.headers['x-request-id'];
@@ -40,10 +37,12 @@ export class AuthMiddleware implements NestMiddleware {
       if (bearer) req.viewer = await this.auth.viewerFromToken(bearer, req.requestId, req.source);
       else if (ticket) req.viewer = await this.auth.viewerFromToken(ticket, req.requestId, req.source, withoutTicket(req.originalUrl));
       if (LIMITED.test(pathOf(req))) {
-        const wait = this.limiter.take(req.viewer?.accountId ? `account:${req.viewer.accountId}` : `address:${req.ip}`);
+        const wait = await this.limiter.take(req.viewer?.accountId ? `account:${req.viewer.accountId}` : `address:${req.ip}`);
         if (wait > 0) throw new RateLimitedError(`请求过于频繁，请 ${wait} 秒后再试`, wait);
       }
-      next();
+      const accountId = req.viewer?.accountId;
+      if (accountId) RequestAccount.run(accountId, next);
+      else next();
     } catch (e) {
       // Domain errors and storage failures (a lost database while reading the account: 503) are answered here.
       const refusal = clientError(e);

@@ -7,8 +7,11 @@ export type DatabaseKind = 'sqlite' | 'postgres';
 /** Everything the app reads from the environment, validated once. */
 export interface AppConfig {
   port: number;
-  /** `ownerUrl`: the role that runs migrations (DATABASE_OWNER_URL), `url` itself when unset. */
-  database: { kind: 'sqlite'; sqlitePath: string } | { kind: 'postgres'; url: string; ownerUrl: string };
+  /**
+   * `ownerUrl`: the role that runs migrations (DATABASE_OWNER_URL), `url` itself when unset. `replica`: a streaming
+   * replica (DATABASE_REPLICA_URL) that department pulls, views and exports read from, and how far behind it may be.
+   */
+  database: { kind: 'sqlite'; sqlitePath: string } | { kind: 'postgres'; url: string; ownerUrl: string; replica?: ReplicaConfig };
   templatesDir: string;
   seedDemo: boolean;
   auth: {
@@ -49,6 +52,12 @@ export interface AppConfig {
   introspection: boolean;
 }
 
+export interface ReplicaConfig {
+  url: string;
+  /** Reads go back to the primary while the replica is further behind than this (seconds). */
+  maxLagSeconds: number;
+}
+
 const BOOL = new Map([['1', true], ['true', true], ['yes', true], ['0', false], ['false', false], ['no', false]]);
 
 /** Pure (apart from a random key when JWT_SECRET is unset): builds the config, or throws a ConfigError naming every bad variable. */
@@ -73,8 +82,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     if (!/^postgres(ql)?:\/\/.+/.test(url)) problems.push('DATABASE_URL 须为 postgres://用户@主机:端口/库名 形式');
     const ownerUrl = env.DATABASE_OWNER_URL?.trim() || url;
     if (!sameDatabase(url, ownerUrl)) problems.push('DATABASE_OWNER_URL 须与 DATABASE_URL 指向同一主机、端口和库，只是角色不同');
-    database = { kind: 'postgres', url, ownerUrl };
+    const replicaUrl = env.DATABASE_REPLICA_URL?.trim();
+    if (replicaUrl && !/^postgres(ql)?:\/\/.+/.test(replicaUrl)) problems.push('DATABASE_REPLICA_URL 须为 postgres://用户@主机:端口/库名 形式（只读副本，角色与 DATABASE_URL 相同）');
+    const maxLagSeconds = int('REPLICA_MAX_LAG_SECONDS', 30, 1, 86_400, '只读副本落后超过此秒数时改读主库');
+    database = { kind: 'postgres', url, ownerUrl, ...(replicaUrl ? { replica: { url: replicaUrl, maxLagSeconds } } : {}) };
   } else {
+    if (env.DATABASE_REPLICA_URL?.trim()) problems.push('DATABASE_REPLICA_URL 只能与 DATABASE_URL（PostgreSQL）一起使用');
     database = { kind: 'sqlite', sqlitePath: path.resolve(cwd, env.SQLITE_PATH || 'data/yibiaotong.sqlite') };
   }
   const seedDemo = bool('SEED_DEMO', true);

@@ -7,6 +7,7 @@ import { ConfigService } from '../config/config.service.js';
 import { DICTIONARY } from '../dictionary/dictionary.module.js';
 import type { Dictionary } from '../dictionary/dictionary.types.js';
 import { BulkWriter } from './bulk-writer.js';
+import { ReadRouting } from './read-routing.js';
 import { SqliteGate } from './sqlite-gate.js';
 import { SQLITE_GATE, UnitOfWork } from './unit-of-work.js';
 
@@ -38,8 +39,10 @@ export class DatabaseModule {
         },
         UnitOfWork,
         BulkWriter,
+        // PostgreSQL with DATABASE_REPLICA_URL: department reads on the replica (see ReadRouting).
+        ReadRouting,
       ],
-      exports: [SQLITE_GATE, UnitOfWork, BulkWriter],
+      exports: [SQLITE_GATE, UnitOfWork, BulkWriter, ReadRouting],
     };
   }
 }

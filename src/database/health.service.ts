@@ -4,11 +4,13 @@ import { Inject, Injectable, Optional } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { ConfigService } from '../config/config.service.js';
 import { MIGRATIONS } from '../../migrations/index.js';
+import { ReadRouting } from './read-routing.js';
 import type { SqliteGate } from './sqlite-gate.js';
 import { SQLITE_GATE } from './unit-of-work.js';
 
 export interface Check {
-  status: 'ok' | 'fail';
+  /** `degraded`: working around a problem (reads from the primary instead of the replica); still ready. */
+  status: 'ok' | 'fail' | 'degraded';
   /** Why it failed, in Chinese; never personal data. */
   message?: string;
   [detail: string]: unknown;
@@ -21,13 +23,18 @@ export interface Readiness {
 
 const PING_TIMEOUT_MS = 2000;
 
-/** What a load balancer asks before sending traffic: does the database answer, is the schema current, is there disk. */
+/**
+ * What a load balancer asks before sending traffic: does the database answer, is the schema current, is there disk;
+ * with a read replica, how far behind it is (a replica that is down or too far behind is `degraded`: reads then go
+ * to the primary, so the server stays ready).
+ */
 @Injectable()
 export class HealthService {
   constructor(
     private readonly dataSource: DataSource,
     private readonly config: ConfigService,
     @Optional() @Inject(SQLITE_GATE) private readonly gate: SqliteGate | null = null,
+    @Optional() @Inject(ReadRouting) private readonly routing: ReadRouting | null = null,
   ) {}
 
   async readiness(): Promise<Readiness> {
@@ -38,7 +45,12 @@ export class HealthService {
     };
     const db = this.config.values.database;
     if (db.kind === 'sqlite') checks.disk = this.disk(path.dirname(db.sqlitePath));
-    const ready = Object.values(checks).every((c) => c.status === 'ok');
+    const replica = await this.routing?.report();
+    if (replica) {
+      const { servingReads, lagSeconds, lagBytes, paused, maxLagSeconds, message } = replica;
+      checks.replica = { status: servingReads ? 'ok' : 'degraded', servingReads, lagSeconds, lagBytes, paused, maxLagSeconds, ...(message ? { message } : {}) };
+    }
+    const ready = Object.values(checks).every((c) => c.status !== 'fail');
     return { status: ready ? 'ready' : 'not_ready', checks };
   }
 

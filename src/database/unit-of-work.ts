@@ -1,7 +1,10 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { Inject, Injectable, type OnModuleDestroy, Optional } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
+import { ConfigService } from '../config/config.service.js';
 import { infrastructureError } from './database-errors.js';
+import { onPrimary, RequestAccount } from './read-routing.js';
+import { ReplicaMarks } from './replica-marks.repository.js';
 import type { SqliteGate } from './sqlite-gate.js';
 
 export const SQLITE_GATE = Symbol('SQLITE_GATE');
@@ -14,15 +17,25 @@ export const SQLITE_GATE = Symbol('SQLITE_GATE');
  *
  * A transaction never opens another: on SQLite that would wait for itself, and on either database the inner one
  * would commit on its own. Pass the manager down instead.
+ *
+ * With a read replica (ReadRouting), a transaction always runs on the primary, and one made for a request's account
+ * bumps that account's replica mark as its last statement, so the account's next reads wait for the replica to
+ * have it (read your writes). `bookkeeping`: the server's own state (request counts, idempotency keys, audit lines
+ * of reads), nothing the caller reads back: no mark.
  */
 @Injectable()
 export class UnitOfWork implements OnModuleDestroy {
   private readonly inside = new AsyncLocalStorage<boolean>();
+  private readonly marksWrites: boolean;
 
   constructor(
     readonly dataSource: DataSource,
     @Optional() @Inject(SQLITE_GATE) private readonly gate: SqliteGate | null = null,
-  ) {}
+    @Optional() @Inject(ConfigService) config: ConfigService | null = null,
+  ) {
+    const db = config?.values.database;
+    this.marksWrites = db?.kind === 'postgres' && Boolean(db.replica);
+  }
 
   get isPostgres(): boolean {
     return this.dataSource.options.type === 'postgres';
@@ -37,12 +50,18 @@ export class UnitOfWork implements OnModuleDestroy {
     this.gate?.close();
   }
 
-  async run<T>(work: (manager: EntityManager) => Promise<T>): Promise<T> {
+  async run<T>(work: (manager: EntityManager) => Promise<T>, options: { bookkeeping?: boolean } = {}): Promise<T> {
     if (this.inTransaction) throw new Error('事务中不能再开启事务：请把 manager 传给要写入的代码');
-    const marked = (manager: EntityManager) => this.inside.run(true, () => work(manager));
+    const accountId = this.marksWrites && !options.bookkeeping ? RequestAccount.current() : undefined;
+    const marked = (manager: EntityManager) =>
+      this.inside.run(true, async () => {
+        const result = await work(manager);
+        if (accountId !== undefined) await ReplicaMarks.bump(manager, accountId);
+        return result;
+      });
     try {
       // On SQLite, SqliteGate routes dataSource.transaction through its FIFO gate on the writer.
-      return await this.dataSource.transaction(marked);
+      return await onPrimary(() => this.dataSource.transaction(marked));
     } catch (e) {
       throw infrastructureError(e) ?? e;
     }

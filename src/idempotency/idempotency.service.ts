@@ -5,6 +5,9 @@ import { IdempotencyKeyInProgressError, IdempotencyKeyReusedError } from '../com
 import { UnitOfWork } from '../database/unit-of-work.js';
 import { IdempotencyKeyRepository, type KeyRef } from './idempotency-key.repository.js';
 
+/** Keys are the server's own state, not a change the caller reads back: no read-your-writes mark (UnitOfWork). */
+const BOOKKEEPING = { bookkeeping: true };
+
 /** An answer as it was sent the first time. */
 export interface StoredResponse {
   status: number;
@@ -61,15 +64,15 @@ export class IdempotencyService implements OnModuleDestroy {
       const now = new Date();
       const claim = { ...ref, claimId: randomUUID() };
       const lease = new Date(now.getTime() + this.timing.leaseMs);
-      if (tryClaim && (await this.uow.run((m) => this.keys.claim(m, ref, requestHash, claim.claimId, now, lease)))) return { run: this.started(claim) };
+      if (tryClaim && (await this.uow.run((m) => this.keys.claim(m, ref, requestHash, claim.claimId, now, lease), BOOKKEEPING))) return { run: this.started(claim) };
       const row = await this.keys.find(ref);
       const expiredBefore = new Date(now.getTime() - this.timing.keepMs);
-      if (row && row.createdAt < expiredBefore) await this.uow.run((m) => this.keys.removeIfCreatedBefore(m, ref, expiredBefore));
+      if (row && row.createdAt < expiredBefore) await this.uow.run((m) => this.keys.removeIfCreatedBefore(m, ref, expiredBefore), BOOKKEEPING);
       tryClaim = !row || row.createdAt < expiredBefore;
       if (!tryClaim && row) {
         if (row.requestHash !== requestHash) throw new IdempotencyKeyReusedError();
         if (row.state === 'done') return { replay: { status: row.responseStatus ?? 200, body: row.responseBody ?? '{}' } };
-        if (row.leaseUntil < now && (await this.uow.run((m) => this.keys.takeOver(m, ref, row.claimId, claim.claimId, now, lease)))) {
+        if (row.leaseUntil < now && (await this.uow.run((m) => this.keys.takeOver(m, ref, row.claimId, claim.claimId, now, lease), BOOKKEEPING))) {
           this.logger.warn('幂等键的上一次请求未在租约内完成（进程可能已退出），由本次请求接手执行');
           return { run: this.started(claim) };
         }
@@ -88,7 +91,7 @@ export class IdempotencyService implements OnModuleDestroy {
     try {
       await this.uow.run((m) =>
         response ? this.keys.complete(m, claim, claim.claimId, response.status, response.body) : this.keys.release(m, claim, claim.claimId),
-      );
+      BOOKKEEPING);
     } catch (e) {
       // The key stays running until its lease lapses; a retry after that runs the request again.
       this.logger.warn(`幂等键的结果未能保存：${e instanceof Error ? e.message : String(e)}`);
@@ -103,7 +106,7 @@ export class IdempotencyService implements OnModuleDestroy {
   private started(claim: Claim): Claim {
     const renew = () => {
       const lease = new Date(Date.now() + this.timing.leaseMs);
-      this.uow.run((m) => this.keys.renew(m, claim, claim.claimId, lease)).catch(() => undefined);
+      this.uow.run((m) => this.keys.renew(m, claim, claim.claimId, lease), BOOKKEEPING).catch(() => undefined);
     };
     this.renewals.set(claim.claimId, setInterval(renew, this.timing.renewMs).unref());
     return claim;
@@ -114,6 +117,6 @@ export class IdempotencyService implements OnModuleDestroy {
     if (Date.now() - this.lastPurge < this.timing.purgeEveryMs) return;
     this.lastPurge = Date.now();
     const before = new Date(Date.now() - this.timing.keepMs);
-    await this.uow.run((m) => this.keys.purge(m, before, this.timing.purgeBatch));
+    await this.uow.run((m) => this.keys.purge(m, before, this.timing.purgeBatch), BOOKKEEPING);
   }
 }

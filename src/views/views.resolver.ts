@@ -1,12 +1,16 @@
 import { Args, Int, Query, Resolver } from '@nestjs/graphql';
 import { CurrentViewer, Needs } from '../access/access.decorators.js';
 import type { Viewer } from '../access/viewer.js';
+import { ReadRouting } from '../database/read-routing.js';
 import { FormViewType, TemplateType } from './view.types.js';
 import { type FormView, ViewsService } from './views.service.js';
 
 @Resolver()
 export class ViewsResolver {
-  constructor(private readonly views: ViewsService) {}
+  constructor(
+    private readonly views: ViewsService,
+    private readonly reads: ReadRouting,
+  ) {}
 
   @Needs('views:read')
   @Query(() => [TemplateType], { description: '部门表单模板（部门账号只见写明本部门的表单）' })
@@ -34,7 +38,8 @@ export class ViewsResolver {
     @Args('period', { type: () => String, nullable: true, description: '报送期 2026-11、2026-Q4、2026：该期报表已报送或已审核时返回冻结的行（report 说明状态和审核人），否则为该期末日的实时数据' })
     period?: string | null,
   ) {
-    return frozenDates(await this.views.formView(viewer, { code, orgUnit, referenceDate, first, after, updatedSince, period }));
+    // A department pull: on the read replica when there is one (the viewer's own changes wait for it, see ReadRouting).
+    return frozenDates(await this.reads.replica(viewer, () => this.views.formView(viewer, { code, orgUnit, referenceDate, first, after, updatedSince, period })));
   }
 }
 

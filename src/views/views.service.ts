@@ -14,6 +14,7 @@ import { TEMPLATES } from '../templates/templates.module.js';
 import type { RowSet, SummaryRows, TemplateColumn, TemplateDef, ValueType } from '../templates/template.types.js';
 import { SummaryView } from './summary-view.js';
 import { ConfigService } from '../config/config.service.js';
+import { routedDatabase } from '../database/read-routing.js';
 import { formattedBatches, formattedRows } from './formatted-rows.js';
 import { formatRow, TotalsRow } from './row-formatter.js';
 import { dialectFor, type SqlDialect } from './sql-dialect.js';
@@ -306,7 +307,7 @@ export class ViewsService {
 
   /** Every row of a view, formatted, from a database cursor; in a worker thread when `worker` (exports). */
   private formatted(def: TemplateDef, sql: ViewSql, referenceDate: string, worker = false): AsyncGenerator<unknown[]> {
-    const request = { database: this.config.database, sql: sql.stream, params: sql.params, columns: def.columns, dictionary: this.dictionary, referenceDate };
+    const request = { database: routedDatabase(this.config.database), sql: sql.stream, params: sql.params, columns: def.columns, dictionary: this.dictionary, referenceDate };
     return worker ? formattedRows(request) : flatten(formattedBatches(request));
   }
 

@@ -39,6 +39,17 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ DATABASE_URL: app, DATABASE_OWNER_URL: 'postgres://ybt_owner@other-host:5432/ybt', JWT_SECRET: SECRET })).toThrow(/DATABASE_OWNER_URL/);
   });
 
+  it('reads department pulls from DATABASE_REPLICA_URL on PostgreSQL only, with REPLICA_MAX_LAG_SECONDS (30 by default)', () => {
+    const app = 'postgres://app@db:5432/ybt';
+    const replica = 'postgres://app@replica:5432/ybt';
+    expect(loadConfig({ DATABASE_URL: app, JWT_SECRET: SECRET }).database).not.toHaveProperty('replica');
+    expect(loadConfig({ DATABASE_URL: app, JWT_SECRET: SECRET, DATABASE_REPLICA_URL: replica }).database).toMatchObject({ replica: { url: replica, maxLagSeconds: 30 } });
+    expect(loadConfig({ DATABASE_URL: app, JWT_SECRET: SECRET, DATABASE_REPLICA_URL: replica, REPLICA_MAX_LAG_SECONDS: '5' }).database).toMatchObject({ replica: { maxLagSeconds: 5 } });
+    expect(() => loadConfig({ DATABASE_REPLICA_URL: replica })).toThrow(/DATABASE_REPLICA_URL 只能与 DATABASE_URL/);
+    expect(() => loadConfig({ DATABASE_URL: app, JWT_SECRET: SECRET, DATABASE_REPLICA_URL: 'mysql://replica/ybt' })).toThrow(/DATABASE_REPLICA_URL 须为 postgres:/);
+    expect(() => loadConfig({ DATABASE_URL: app, JWT_SECRET: SECRET, DATABASE_REPLICA_URL: replica, REPLICA_MAX_LAG_SECONDS: '0' })).toThrow(/REPLICA_MAX_LAG_SECONDS/);
+  });
+
   it('keeps introspection off in a PostgreSQL deployment whatever NODE_ENV says, unless GRAPHQL_INTROSPECTION asks', () => {
     const pg = { DATABASE_URL: 'postgres://app@db/ybt', JWT_SECRET: SECRET };
     expect(loadConfig({ ...pg, NODE_ENV: 'development' }).introspection).toBe(false);
