@@ -47,7 +47,7 @@ columns:
 /** The F92 blank form in the house layout: title, 填报单位 row, a two-row header (print titles 3:4), a footer. */
 export async function writeF92BlankForm(file: string): Promise<void> {
   const wb = new ExcelJS.Workbook();
-  const ws = wb.addWorksheet('F92', { pageSetup: { paperSize: 9, orientation: 'landscape', fitToPage: true, fitToWidth: 1, fitToHeight: 0, printTitlesRow: '3:4' } });
+  const ws = wb.addWorksheet('F92', { views: [{ state: 'frozen', xSplit: 0, ySplit: 4 }], pageSetup: { paperSize: 9, orientation: 'landscape', fitToPage: true, fitToWidth: 1, fitToHeight: 0, printTitlesRow: '3:4' } });
   const top = ['序号', '姓名', '公民身份号码', '现居住地址', '所属网格', '家庭医生', '家庭医生', '养老保险参保情况'];
   const leaf = ['序号', '姓名', '公民身份号码', '现居住地址', '所属网格', '是否签约', '签约日期', '养老保险参保情况'];
   ws.getCell('A1').value = '____街道____社区家庭医生签约居民台账';
