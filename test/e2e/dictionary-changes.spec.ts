@@ -250,6 +250,39 @@ describe(`dictionary changes are data (${isPostgres() ? 'PostgreSQL' : 'SQLite'}
     expect(Number(n)).toBe(4);
   }, 120_000);
 
+  it('makes the changes that lose nothing: a wider text column (values and its unique index kept), an empty column retyped or dropped', async () => {
+    const gentle = await templatesWithNewField();
+    editField(gentle, 'currentAddress', (l) => l.replace('maxLength: 200', 'maxLength: 250'));
+    editField(gentle, 'heightCm', (l) => l.replace('type: integer', 'type: decimal, scale: 1'));
+    editField(gentle, 'photoCollected', () => '');
+    const f03 = path.join(gentle, 'F03.yaml'); // F03's column 近期照片 left blank instead
+    fs.writeFileSync(f03, fs.readFileSync(f03, 'utf8').replace(/\{ key: photoCollected, field: photoCollected[^}]*\} \}/, '{ key: photoCollected, constant: "" }'));
+    const direct = (sql: string) => queryDirect({ ...process.env, ...sameDatabase() }, sql) as Promise<Record<string, any>[]>;
+    const addresses = async () => (await direct('SELECT grid_code, current_address FROM households ORDER BY id')).map((r) => `${r.grid_code} ${r.current_address}`);
+    const before = await addresses();
+    expect(before.length).toBe(4);
+    expect((await direct('SELECT COUNT(height_cm) AS n, COUNT(photo_collected) AS m FROM residents')).map((r) => [Number(r.n), Number(r.m)])).toEqual([[0, 0]]);
+
+    const env = { ...process.env, JWT_SECRET: 'test-only-jwt-secret-0123456789abcdef', SEED_DEMO: 'false', TEMPLATES_DIR: gentle, ...databaseEnv() };
+    const started = await startServer(env);
+    await started.stop();
+    expect(started.output()).toMatch(/按字段字典变更数据库结构：households\.current_address 由 varchar\(200\) 放宽为 varchar\(250\)/);
+
+    const columns = await columnsOf('households');
+    expect(isPostgres() ? (await direct(`SELECT character_maximum_length AS n FROM information_schema.columns WHERE table_name = 'households' AND column_name = 'current_address'`))[0].n : columns.get('current_address')).toBe(isPostgres() ? 250 : 'varchar(250)');
+    expect(await addresses()).toEqual(before);
+    expect(await indexesOf('households')).toContain('UQ_households_grid_address');
+    const residents = await columnsOf('residents');
+    expect(residents.get('height_cm')).toMatch(/^(numeric|decimal\(12,1\))$/);
+    expect(residents.has('photo_collected')).toBe(false);
+    const recorded = (await changes()).filter((c) => ['currentAddress', 'heightCm', 'photoCollected'].includes(c.field));
+    expect(recorded.map((c) => [c.change, c.field, c.column_type])).toEqual([
+      ['widen_column', 'currentAddress', 'varchar(250)'],
+      ['retype_column', 'heightCm', 'decimal(12,1)'],
+      ['drop_column', 'photoCollected', null],
+    ]);
+  }, 120_000);
+
   it('answers an export whose rows cannot be read with an error, never a 200 with a broken file', async () => {
     // The column goes behind the app's back (an operator's mistake): the export's query fails before its first byte.
     await queryDirect({ ...process.env, ...sameDatabase() }, 'ALTER TABLE residents DROP COLUMN pension_insurance');
