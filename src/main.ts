@@ -22,7 +22,17 @@ async function bootstrap(): Promise<void> {
     }
     throw e;
   }
-  const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config, definitions), { logger: new ScrubbingLogger() });
+  let app: NestExpressApplication;
+  try {
+    // abortOnError off: an error while the modules start comes here, so a refused dictionary change is said plainly.
+    app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config, definitions), { logger: new ScrubbingLogger(), abortOnError: false });
+  } catch (e) {
+    if (e instanceof DefinitionError) {
+      console.error(`一表通无法启动：${e.message}`);
+      process.exit(1);
+    }
+    throw e;
+  }
   configureHttp(app, config);
   app.enableShutdownHooks();
   await app.listen(config.port);

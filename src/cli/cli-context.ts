@@ -21,7 +21,8 @@ class CliModule {
 export async function cliContext(opts: { exports?: boolean; extra?: (DynamicModule | Type)[] } = {}): Promise<INestApplicationContext> {
   const config = { ...loadConfig(), seedDemo: false };
   const extra = [...(opts.exports ? [ExcelModule] : []), ...(opts.extra ?? [])];
-  return NestFactory.createApplicationContext(await CliModule.forRoot(config, extra), { logger: ['error', 'warn'] });
+  // abortOnError off: a start-up error (a refused dictionary change) reaches runCli, which says it in Chinese.
+  return NestFactory.createApplicationContext(await CliModule.forRoot(config, extra), { logger: ['error', 'warn'], abortOnError: false });
 }
 
 /** Runs a command, printing a Chinese reason (not a stack) for errors a user can fix. */

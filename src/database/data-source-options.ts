@@ -6,12 +6,17 @@ import type { AppConfig } from '../config/app-config.js';
 import { loadDictionary } from '../dictionary/dictionary.loader.js';
 import { type Dictionary } from '../dictionary/dictionary.types.js';
 import { buildLedgerEntities } from '../ledger/entities/ledger.entities.js';
+import type { TemplateDef } from '../templates/template.types.js';
+import { filteredFields } from './dictionary-schema.js';
 import { MIGRATIONS } from '../../migrations/index.js';
 
-/** The one definition of the database connection: the app, the tests and the TypeORM CLI (ormconfig.ts) use it. */
-export function dataSourceOptions(config: AppConfig, dictionary: Dictionary = loadDictionary(config.templatesDir)): DataSourceOptions {
+/**
+ * The one definition of the database connection: the app, the tests and the TypeORM CLI (ormconfig.ts) use it.
+ * `templates`: the department templates, whose filters have indexes (without them, the entities omit those indexes).
+ */
+export function dataSourceOptions(config: AppConfig, dictionary: Dictionary = loadDictionary(config.templatesDir), templates: TemplateDef[] = []): DataSourceOptions {
   const common = {
-    entities: buildLedgerEntities(dictionary, config.database.kind),
+    entities: buildLedgerEntities(dictionary, config.database.kind, filteredFields(dictionary, templates)),
     migrations: MIGRATIONS,
     migrationsTableName: 'migrations',
     synchronize: false,

@@ -2,34 +2,41 @@ import { Logger } from '@nestjs/common';
 import { DataSource, type DataSourceOptions } from 'typeorm';
 import type { AppConfig } from '../config/app-config.js';
 import type { Dictionary } from '../dictionary/dictionary.types.js';
+import type { TemplateDef } from '../templates/template.types.js';
 import { dataSourceOptions } from './data-source-options.js';
+import { reconcileDictionarySchema } from './dictionary-reconciler.js';
 import { pg } from './pg-types.js';
 
 /** Session lock key: processes starting together run migrations and grants one after the other. */
 const ROLES_LOCK = 7263110502;
 
 /**
- * PostgreSQL with two roles: the schema's owner runs the migrations (DATABASE_OWNER_URL) and the app's role
- * (DATABASE_URL) gets ordinary DML on the tables, and only SELECT and INSERT on the audit log, so the app cannot
- * rewrite, truncate or un-trigger it. Runs before the app's own DataSource starts, which then finds no migration
- * pending. Without an owner URL the app's role runs the migrations, owns every table and is warned about.
+ * Brings the database up to date before the app's own DataSource starts: the migrations, then the changes the
+ * dictionary and the templates call for (reconcileDictionarySchema), on a connection of its own that is closed after.
+ *
+ * PostgreSQL with two roles: the schema's owner runs both (DATABASE_OWNER_URL) and the app's role (DATABASE_URL) gets
+ * ordinary DML on the tables, and only SELECT and INSERT on the audit log, so the app cannot rewrite, truncate or
+ * un-trigger it. Without an owner URL the app's role does it all, owns every table and is warned about.
  */
-export async function prepareDatabaseRoles(config: AppConfig, dictionary: Dictionary, logger = new Logger('Database')): Promise<void> {
+export async function prepareDatabase(config: AppConfig, dictionary: Dictionary, templates: TemplateDef[], logger = new Logger('Database')): Promise<void> {
   const db = config.database;
-  if (db.kind !== 'postgres') return;
-  if (db.ownerUrl !== db.url) {
-    const lock = new pg.Client({ connectionString: db.ownerUrl });
-    await lock.connect();
-    try {
-      await lock.query(`SELECT pg_advisory_lock(${ROLES_LOCK})`);
-      await migrateAsOwner(config, dictionary, db.ownerUrl);
+  if (db.kind !== 'postgres') {
+    await migrateAndReconcile(config, dictionary, templates, {});
+    return;
+  }
+  const lock = new pg.Client({ connectionString: db.ownerUrl });
+  await lock.connect();
+  try {
+    await lock.query(`SELECT pg_advisory_lock(${ROLES_LOCK})`);
+    await migrateAndReconcile(config, dictionary, templates, { url: db.ownerUrl, extra: { max: 1 } });
+    if (db.ownerUrl !== db.url) {
       const [{ role }] = (await queryAs(db.url, 'SELECT current_user AS role')) as { role: string }[];
       await lock.query('BEGIN');
       for (const sql of grantsFor(role)) await lock.query(sql);
       await lock.query('COMMIT');
-    } finally {
-      await lock.end(); // ends the session: the lock goes with it
     }
+  } finally {
+    await lock.end(); // ends the session: the lock goes with it
   }
   const [app] = (await queryAs(db.url, APP_ROLE_CHECK)) as { role: string; superuser: boolean; owns: boolean | null; rewrites: boolean | null }[];
   const owns = app.owns ?? db.ownerUrl === db.url; // no table yet: this role's migrations will create it
@@ -41,12 +48,12 @@ export async function prepareDatabaseRoles(config: AppConfig, dictionary: Dictio
   }
 }
 
-async function migrateAsOwner(config: AppConfig, dictionary: Dictionary, ownerUrl: string): Promise<void> {
-  const options = { ...dataSourceOptions(config, dictionary), url: ownerUrl, extra: { max: 1 } } as DataSourceOptions;
-  const owner = new DataSource(options);
+async function migrateAndReconcile(config: AppConfig, dictionary: Dictionary, templates: TemplateDef[], connection: Partial<DataSourceOptions>): Promise<void> {
+  const owner = new DataSource({ ...dataSourceOptions(config, dictionary, templates), ...connection } as DataSourceOptions);
   await owner.initialize();
   try {
     await owner.runMigrations({ transaction: 'all' });
+    await reconcileDictionarySchema(owner, dictionary, templates, config.templatesDir);
   } finally {
     await owner.destroy();
   }
@@ -84,5 +91,7 @@ function grantsFor(role: string): string[] {
     `REVOKE UPDATE, DELETE ON "audit_log" FROM ${r}`,
     `REVOKE UPDATE ON SEQUENCE audit_log_id_seq FROM ${r}`,
     `REVOKE INSERT, UPDATE, DELETE ON "migrations" FROM ${r}`,
+    // Written by the start-up as the owner, with the DDL it records (src/database/dictionary-reconciler.ts).
+    `REVOKE INSERT, UPDATE, DELETE ON "dictionary_changes" FROM ${r}`,
   ];
 }

@@ -127,21 +127,39 @@ export class ExportService {
 
   private async writeSheets(viewer: Viewer, plan: ExportPlan, out: Writable, onRows?: (n: number) => void): Promise<number> {
     const { request, jobs, titles, reports } = plan;
-    if (request.format === 'csv') return writeCsv(out, jobs[0].def.columns.map((c) => c.header), this.rows(viewer, jobs[0], request, onRows));
+    // The first rows are read before the first byte goes out: an HTTP answer is committed to 200 by its first byte,
+    // so a query that fails (a column missing, the database gone) must fail here, while it can still be an error answer.
+    // After that a failure can only cut the connection (DomainErrorFilter), never end a broken file cleanly.
+    const first = await primed(this.rows(viewer, jobs[0], request, onRows));
+    try {
+      if (request.format === 'csv') return await writeCsv(out, jobs[0].def.columns.map((c) => c.header), first);
+      return await this.writeWorkbook(viewer, plan, out, first, onRows);
+    } finally {
+      await first.close(); // read to the end already, unless something failed
+    }
+  }
+
+  private async writeWorkbook(viewer: Viewer, plan: ExportPlan, out: Writable, first: PrimedRows<unknown[]>, onRows?: (n: number) => void): Promise<number> {
+    const { request, jobs, titles, reports } = plan;
     const workbook = new ExcelJS.stream.xlsx.WorkbookWriter({ stream: out, useStyles: true, useSharedStrings: false });
     let total = 0;
     for (const [i, job] of jobs.entries()) {
-      const blank = new ExcelJS.Workbook();
-      await blank.xlsx.readFile(path.resolve(this.config.templatesDir, job.def.layout!.file));
-      const [unit] = await this.orgUnits.lineage(job.orgUnit);
-      // 填报日期: the day it is filed; for a submitted report, the day it was submitted, signed by filler and reviewer.
-      const report = reports[i];
-      const signed = (who: string | null, at: Date | null) => (who ? `${who}（${at ? todayIso(at) : ''}）` : null);
-      const header = {
-        title: titles[i], unit: unit.name, date: report?.submittedAt ? todayIso(report.submittedAt) : todayIso(),
-        signatures: report ? { filledBy: signed(report.submittedBy, report.submittedAt), reviewedBy: report.status === 'approved' ? signed(report.reviewedBy, report.reviewedAt) : null } : undefined,
-      };
-      total += await writeFormSheet(workbook, blank.worksheets[0], job.def.layout!, job.sheetName, header, job.def.columns, this.rows(viewer, job, request, onRows, total));
+      const rows = i === 0 ? first : await primed(this.rows(viewer, job, request, onRows, total));
+      try {
+        const blank = new ExcelJS.Workbook();
+        await blank.xlsx.readFile(path.resolve(this.config.templatesDir, job.def.layout!.file));
+        const [unit] = await this.orgUnits.lineage(job.orgUnit);
+        // 填报日期: the day it is filed; for a submitted report, the day it was submitted, signed by filler and reviewer.
+        const report = reports[i];
+        const signed = (who: string | null, at: Date | null) => (who ? `${who}（${at ? todayIso(at) : ''}）` : null);
+        const header = {
+          title: titles[i], unit: unit.name, date: report?.submittedAt ? todayIso(report.submittedAt) : todayIso(),
+          signatures: report ? { filledBy: signed(report.submittedBy, report.submittedAt), reviewedBy: report.status === 'approved' ? signed(report.reviewedBy, report.reviewedAt) : null } : undefined,
+        };
+        total += await writeFormSheet(workbook, blank.worksheets[0], job.def.layout!, job.sheetName, header, job.def.columns, rows);
+      } finally {
+        if (i > 0) await rows.close();
+      }
     }
     await workbook.commit();
     return total;
@@ -156,6 +174,26 @@ export class ExportService {
     }
     onRows?.(n);
   }
+}
+
+/** Rows whose first has been read already (so their query ran); `close` ends the source when they are not all read. */
+interface PrimedRows<T> extends AsyncIterableIterator<T> {
+  close(): Promise<void>;
+}
+
+/** The same rows, the first already read: its query has run (and failed here, if it fails). */
+async function primed<T>(source: AsyncGenerator<T>): Promise<PrimedRows<T>> {
+  const first = await source.next();
+  let taken = false;
+  const close = async () => void (await source.return(undefined));
+  const rows: PrimedRows<T> = {
+    next: () => (taken ? source.next() : ((taken = true), Promise.resolve(first))),
+    // A reader that stops early (an error while writing) closes the cursor or the worker behind the rows.
+    return: async (value?: unknown) => (await close(), { done: true, value: value as T }),
+    close,
+    [Symbol.asyncIterator]: () => rows,
+  };
+  return rows;
 }
 
 function badRequest(field: string, message: string) {

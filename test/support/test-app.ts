@@ -76,7 +76,8 @@ export async function createTestApp(opts: { seedDemo?: boolean; env?: NodeJS.Pro
   const env = { ...(await freshDatabaseEnv(opts.database)), SEED_DEMO: String(opts.seedDemo ?? false), RATE_LIMIT_PER_MINUTE: '100000', ...opts.env };
   const config = loadConfig(env, path.resolve(import.meta.dirname, '../..'));
   const logger = opts.logger ?? new ScrubbingLogger({ logLevels: ['error', 'warn'] });
-  const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config, await loadDefinitions(config.templatesDir)), { logger });
+  // abortOnError off: a start that fails throws here (Nest would otherwise end the test process).
+  const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config, await loadDefinitions(config.templatesDir)), { logger, abortOnError: false });
   configureHttp(app, config);
   await app.init();
   const server = app.getHttpServer();

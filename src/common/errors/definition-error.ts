@@ -17,3 +17,17 @@ export class ConfigError extends Error {
     this.name = 'ConfigError';
   }
 }
+
+/**
+ * The dictionary asks for a change that would lose or alter stored values (a field removed, retyped or moved while
+ * its column holds values): the start stops, nothing is changed, and each reason says what to do.
+ */
+export class DictionaryChangeRefusedError extends DefinitionError {
+  constructor(
+    file: string,
+    readonly refusals: string[],
+  ) {
+    super(file, '', `以下字段变更会丢失或改变已存数据，启动已停止，数据库未做任何改动：\n  - ${refusals.join('\n  - ')}`);
+    this.name = 'DictionaryChangeRefusedError';
+  }
+}

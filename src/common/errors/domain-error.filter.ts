@@ -46,6 +46,8 @@ export class DomainErrorFilter extends BaseExceptionFilter implements GqlExcepti
     const res = host.switchToHttp().getResponse<Response>();
     if (error instanceof HttpException) return super.catch(error, host);
     if (res.headersSent) return void res.destroy(error instanceof Error ? error : undefined);
+    // The handler may have readied a download (an export's type and file name): the error answer replaces it.
+    for (const header of ['Content-Type', 'Content-Disposition', 'Content-Length']) res.removeHeader(header);
     const domain = clientError(error);
     if (domain) return sendDomainError(req, res, domain);
     const errorId = randomUUID();

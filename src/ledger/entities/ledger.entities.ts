@@ -1,4 +1,5 @@
-import { EntitySchema, type EntitySchemaColumnOptions, type EntitySchemaRelationOptions } from 'typeorm';
+import { createHash } from 'node:crypto';
+import { EntitySchema, type EntitySchemaColumnOptions, type EntitySchemaIndexOptions, type EntitySchemaRelationOptions } from 'typeorm';
 import type { DatabaseKind } from '../../config/app-config.js';
 import { type Dictionary, type EntityName, type FieldDef, storedFieldsOf } from '../../dictionary/dictionary.types.js';
 
@@ -77,6 +78,35 @@ function dictionaryColumns(dict: Dictionary, entity: EntityName): Record<string,
 /** Resident fields the department forms filter on (F01–F07); see migrations/1764072000000-form-filter-indexes.ts. */
 export const FORM_FILTERS = ['livingArrangement', 'maritalStatus', 'proneToWandering', 'disabilityCategory', 'enlistmentDate', 'registrationType'];
 
+/**
+ * What follows a filtered field in its index, per entity: the org range a view reads (grid, or a visit's resident),
+ * then for residents what a form's page and count read, so they come from the index alone (as FORM_FILTERS).
+ */
+const FILTER_INDEX_TAIL: Record<EntityName, string[]> = {
+  resident: ['gridCode', 'idNumber', 'id', 'deregisteredOn'],
+  household: ['gridCode'],
+  business: ['gridCode'],
+  visit: ['residentId'],
+  staff: ['orgUnitCode'],
+};
+
+/** Prefix of the indexes the start-up keeps for the templates' filters (src/database/dictionary-schema.ts). */
+export const FILTER_INDEX_PREFIX = 'IDX_form_';
+
+/** The name of the index for a template filter on a field (PostgreSQL names are at most 63 bytes). */
+export function filterIndexName(table: string, column: string): string {
+  const name = `${FILTER_INDEX_PREFIX}${table}_${column}`;
+  return name.length <= 63 ? name : `${FILTER_INDEX_PREFIX}${table}_${createHash('sha256').update(column).digest('hex').slice(0, 16)}`;
+}
+
+/** Indexes for the fields templates filter on, unless an index of the table already starts with that field. */
+function filterIndexes(entity: EntityName, table: string, filtered: FieldDef[], existing: EntitySchemaIndexOptions[]): EntitySchemaIndexOptions[] {
+  const leading = new Set(existing.map((i) => (Array.isArray(i.columns) ? i.columns[0] : undefined)));
+  return filtered
+    .filter((f) => f.entity === entity && f.column && !leading.has(propertyOf(f)))
+    .map((f) => ({ name: filterIndexName(table, f.column!), columns: [propertyOf(f), ...FILTER_INDEX_TAIL[entity]] }));
+}
+
 function systemColumns(kind: DatabaseKind): Record<string, EntitySchemaColumnOptions> {
   // Instants are timestamptz on PostgreSQL; SQLite has no such type and TypeORM stores them as UTC text.
   const instant = kind === 'postgres' ? 'timestamptz' : 'datetime';
@@ -102,7 +132,12 @@ function refFields(dict: Dictionary, entity: EntityName, type: 'staffRef' | 'res
   return storedFieldsOf(dict, entity).filter((f) => f.type === type);
 }
 
-export function buildLedgerEntities(dict: Dictionary, kind: DatabaseKind): EntitySchema[] {
+/**
+ * `filtered`: the stored fields the templates filter on (`filteredFields` in src/database/dictionary-schema.ts); each
+ * gets an index, created at start-up like a new field's column.
+ */
+export function buildLedgerEntities(dict: Dictionary, kind: DatabaseKind, filtered: FieldDef[] = []): EntitySchema[] {
+  const indexed = (entity: EntityName, table: string, indices: EntitySchemaIndexOptions[]) => [...indices, ...filterIndexes(entity, table, filtered, indices)];
   const sys = systemColumns(kind);
   const gridCode: EntitySchemaColumnOptions = { name: 'grid_code', type: 'varchar', length: 15 };
   const refRelations = (entity: EntityName, table: string) =>
@@ -130,7 +165,7 @@ export function buildLedgerEntities(dict: Dictionary, kind: DatabaseKind): Entit
     tableName: TABLES.staff,
     columns: { ...sys, orgUnitCode: { name: 'org_unit_code', type: 'varchar', length: 15 }, ...dictionaryColumns(dict, 'staff') },
     relations: { orgUnit: link(ENTITY_NAMES.orgUnit, 'org_unit_code', 'FK_staff_org_unit', false) },
-    indices: [{ name: 'IDX_staff_org_unit', columns: ['orgUnitCode'] }],
+    indices: indexed('staff', TABLES.staff, [{ name: 'IDX_staff_org_unit', columns: ['orgUnitCode'] }]),
   });
 
   const household = new EntitySchema<LedgerRow>({
@@ -138,7 +173,7 @@ export function buildLedgerEntities(dict: Dictionary, kind: DatabaseKind): Entit
     tableName: TABLES.household,
     columns: { ...sys, gridCode, ...dictionaryColumns(dict, 'household') },
     relations: { grid: link(ENTITY_NAMES.orgUnit, 'grid_code', 'FK_households_grid', false) },
-    indices: [{ name: 'UQ_households_grid_address', columns: ['gridCode', 'currentAddress'], unique: true }],
+    indices: indexed('household', TABLES.household, [{ name: 'UQ_households_grid_address', columns: ['gridCode', 'currentAddress'], unique: true }]),
   });
 
   const resident = new EntitySchema<LedgerRow>({
@@ -155,7 +190,7 @@ export function buildLedgerEntities(dict: Dictionary, kind: DatabaseKind): Entit
       household: link(ENTITY_NAMES.household, 'household_id', 'FK_residents_household'),
       ...refRelations('resident', TABLES.resident),
     },
-    indices: [
+    indices: indexed('resident', TABLES.resident, [
       { name: 'UQ_residents_id_number', columns: ['idNumber'], unique: true },
       { name: 'IDX_residents_grid', columns: ['gridCode', 'deregisteredOn'] },
       { name: 'IDX_residents_household', columns: ['householdId'] },
@@ -166,7 +201,7 @@ export function buildLedgerEntities(dict: Dictionary, kind: DatabaseKind): Entit
       // ID number (age and sex), the id and the day the resident left (注销), so a form's page and count can be found
       // from the index alone.
       ...FORM_FILTERS.map((key) => ({ name: `IDX_residents_${dict.byKey.get(key)!.column}_grid`, columns: [key, 'gridCode', 'idNumber', 'id', 'deregisteredOn'] })),
-    ],
+    ]),
   });
 
   const visit = new EntitySchema<LedgerRow>({
@@ -182,10 +217,10 @@ export function buildLedgerEntities(dict: Dictionary, kind: DatabaseKind): Entit
       resident: link(ENTITY_NAMES.resident, 'resident_id', 'FK_visits_resident', false),
       staff: link(ENTITY_NAMES.staff, 'staff_id', 'FK_visits_staff', false),
     },
-    indices: [
+    indices: indexed('visit', TABLES.visit, [
       { name: 'IDX_visits_resident_date', columns: ['residentId', 'visitDate'] },
       { name: 'IDX_visits_date', columns: ['visitDate'] },
-    ],
+    ]),
   });
 
   const business = new EntitySchema<LedgerRow>({
@@ -196,10 +231,10 @@ export function buildLedgerEntities(dict: Dictionary, kind: DatabaseKind): Entit
       grid: link(ENTITY_NAMES.orgUnit, 'grid_code', 'FK_businesses_grid', false),
       ...refRelations('business', TABLES.business),
     },
-    indices: [
+    indices: indexed('business', TABLES.business, [
       { name: 'UQ_businesses_credit_code', columns: ['creditCode'], unique: true },
       { name: 'IDX_businesses_grid', columns: ['gridCode'] },
-    ],
+    ]),
   });
 
   return [orgUnit, staff, household, resident, visit, business];
