@@ -11,8 +11,10 @@ import { runForDatabase } from './migration-helpers.js';
  * - `feed_changes`: the log itself, one row per row that entered, changed or left a form, in commit order (`seq`,
  *   given under the audit chain's lock on PostgreSQL, by SQLite's single writer), with the grid before and after
  *   (each viewer sees its own range) and the values after (full; masked when read).
- * - `webhooks`, `webhook_deliveries` (one open batch per webhook: the partial unique index), `webhook_attempts`
- *   (the delivery log).
+ * - `webhooks` (`cursor_seq`: delivered up to; `scan_seq`: looked at up to — entries with nothing for the account are
+ *   passed over without a request, and the next batch still starts at `cursor_seq`, so each batch starts where the
+ *   one before ended), `webhook_deliveries` (one open batch per webhook: the partial unique index; its content read
+ *   from `content_from`), `webhook_attempts` (the delivery log).
  */
 export class FeedsAndWebhooks1765800000000 implements MigrationInterface {
   name = 'FeedsAndWebhooks1765800000000';
@@ -28,10 +30,10 @@ export class FeedsAndWebhooks1765800000000 implements MigrationInterface {
       `CREATE INDEX "IDX_feed_changes_form" ON "feed_changes" ("form_code", "seq")`,
       `CREATE TABLE "webhooks" ("id" ${t.serial}, "account_id" integer NOT NULL REFERENCES "accounts" ("id"), "form_code" varchar(16) NOT NULL,
          "org_unit_code" varchar(32) NOT NULL, "url" varchar(2000) NOT NULL, "secret" varchar(200) NOT NULL, "state" varchar(12) NOT NULL,
-         "cursor_seq" bigint NOT NULL DEFAULT 0, "batch_size" integer NOT NULL, "created_by" varchar(64) NOT NULL,
+         "cursor_seq" bigint NOT NULL DEFAULT 0, "scan_seq" bigint NOT NULL DEFAULT 0, "batch_size" integer NOT NULL, "created_by" varchar(64) NOT NULL,
          "created_at" ${t.instant} NOT NULL, "updated_at" ${t.instant} NOT NULL)`,
       `CREATE TABLE "webhook_deliveries" ("id" ${t.serial}, "delivery_id" varchar(36) NOT NULL, "webhook_id" integer NOT NULL REFERENCES "webhooks" ("id"),
-         "from_seq" bigint NOT NULL, "to_seq" bigint NOT NULL, "change_count" integer NOT NULL, "state" varchar(12) NOT NULL,
+         "from_seq" bigint NOT NULL, "content_from" bigint NOT NULL, "to_seq" bigint NOT NULL, "change_count" integer NOT NULL, "state" varchar(12) NOT NULL,
          "attempts" integer NOT NULL DEFAULT 0, "next_attempt_at" ${t.instant} NOT NULL, "claimed_by" varchar(64), "claimed_until" ${t.instant},
          "last_status" integer, "last_error" varchar(500), "created_at" ${t.instant} NOT NULL, "delivered_at" ${t.instant})`,
       `CREATE UNIQUE INDEX "UQ_webhook_deliveries_delivery_id" ON "webhook_deliveries" ("delivery_id")`,

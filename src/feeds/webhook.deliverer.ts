@@ -23,8 +23,9 @@ interface Outcome {
  * Delivers webhook batches from the queue in the database, so that any number of server processes can run it:
  *
  * 1. plan: an active webhook without an open batch whose form has new log entries gets its next batch (the changes
- *    after its cursor, as its account would pull them, at most `batchSize`) — a batch is a range of the log, its
- *    content recomputed identically at each attempt, never stored;
+ *    after its cursor, as its account would pull them, at most `batchSize` entries) — a batch is a range of the log,
+ *    starting where the previous batch ended, its content recomputed identically at each attempt, never stored;
+ *    entries with nothing for the account are passed over without a request;
  * 2. claim: one due batch at a time, leased (`SKIP LOCKED` on PostgreSQL);
  * 3. send: POST, signed, with the delivery id (the same on every attempt); 2xx delivers it and moves the cursor,
  *    anything else waits `retryBaseMs · 2^(attempts−1)` (at most `retryMaxMs`) and is tried again, for ever, until
@@ -80,12 +81,12 @@ export class WebhookDeliverer implements OnApplicationBootstrap, OnApplicationSh
   private async plan(webhook: Webhook): Promise<void> {
     const viewer = await this.webhooks.viewerOf(webhook);
     if (!viewer) return; // the account is gone or disabled: the batch waits for it
-    const page = await this.feed.changes(viewer, { code: webhook.formCode, orgUnit: webhook.orgUnitCode, after: encodeFeedCursor(webhook.cursorSeq), first: webhook.batchSize });
+    const page = await this.feed.changes(viewer, { code: webhook.formCode, orgUnit: webhook.orgUnitCode, after: encodeFeedCursor(webhook.scanSeq), first: webhook.batchSize });
     const to = decodeFeedCursor(page.pageInfo.endCursor);
-    if (to <= webhook.cursorSeq) return;
+    if (to <= webhook.scanSeq) return;
     await this.unitOfWork.run(async (manager) => {
-      if (page.changes.length) await this.repository.plan(manager, webhook.id, randomUUID(), webhook.cursorSeq, to, page.changes.length);
-      else await this.repository.advance(manager, webhook.id, webhook.cursorSeq, to); // nothing for this account in them
+      if (page.changes.length) await this.repository.plan(manager, webhook, randomUUID(), to, page.changes.length);
+      else await this.repository.scanned(manager, webhook.id, webhook.scanSeq, to); // nothing for this account in them
     });
   }
 
@@ -120,7 +121,7 @@ export class WebhookDeliverer implements OnApplicationBootstrap, OnApplicationSh
     // The batch's content, recomputed from its range of the log: the same on every attempt.
     const page = await this.feed.changes(
       viewer,
-      { code: webhook.formCode, orgUnit: webhook.orgUnitCode, after: encodeFeedCursor(delivery.fromSeq), upTo: delivery.toSeq, first: webhook.batchSize },
+      { code: webhook.formCode, orgUnit: webhook.orgUnitCode, after: encodeFeedCursor(delivery.contentFrom), upTo: delivery.toSeq, first: webhook.batchSize },
       { audit: delivery.attempts === 1 },
     );
     const body = JSON.stringify({
@@ -145,11 +146,11 @@ export class WebhookDeliverer implements OnApplicationBootstrap, OnApplicationSh
     for (let hop = 0; hop <= MAX_REDIRECTS; hop++) {
       if (!hostAllowed(target, allowedHosts)) return { ok: false, status: null, error: `目标主机 ${target.host} 不在允许列表中（WEBHOOK_ALLOWED_HOSTS），未发送` };
       let res: Response;
+      const signal = AbortSignal.timeout(timeoutMs);
       try {
-        res = await fetch(target, { method: 'POST', headers, body, redirect: 'manual', signal: AbortSignal.timeout(timeoutMs) });
+        res = await fetch(target, { method: 'POST', headers, body, redirect: 'manual', signal });
       } catch (e) {
-        const name = e instanceof Error ? e.name : '';
-        if (name === 'TimeoutError' || name === 'AbortError') return { ok: false, status: null, error: `超时（${timeoutMs} 毫秒内未应答）` };
+        if (signal.aborted) return { ok: false, status: null, error: `超时（${timeoutMs} 毫秒内未应答）` };
         const cause = (e as { cause?: { code?: string } }).cause?.code;
         return { ok: false, status: null, error: `连接失败：${cause ?? (e instanceof Error ? e.message : String(e))}` };
       }

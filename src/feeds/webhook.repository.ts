@@ -13,7 +13,10 @@ export interface Webhook {
   /** Only the deliverer reads it (to sign); never returned, logged or audited. */
   secret: string;
   state: WebhookState;
+  /** Delivered up to here (the last batch's end). */
   cursorSeq: number;
+  /** Looked at up to here: entries between the two held nothing for the account. */
+  scanSeq: number;
   batchSize: number;
   createdBy: string;
   createdAt: Date;
@@ -26,7 +29,10 @@ export interface Delivery {
   id: number;
   deliveryId: string;
   webhookId: number;
+  /** Where the batch starts for the receiver: the previous batch's end. */
   fromSeq: number;
+  /** Where its changes are read from (entries before it, down to fromSeq, held nothing for the account). */
+  contentFrom: number;
   toSeq: number;
   changeCount: number;
   state: DeliveryState;
@@ -74,21 +80,21 @@ export class WebhookRepository {
   private webhook(r: Record<string, unknown>): Webhook {
     return {
       id: Number(r.id), accountId: Number(r.account_id), formCode: String(r.form_code), orgUnitCode: String(r.org_unit_code), url: String(r.url),
-      secret: String(r.secret), state: r.state as WebhookState, cursorSeq: Number(r.cursor_seq), batchSize: Number(r.batch_size),
+      secret: String(r.secret), state: r.state as WebhookState, cursorSeq: Number(r.cursor_seq), scanSeq: Number(r.scan_seq), batchSize: Number(r.batch_size),
       createdBy: String(r.created_by), createdAt: date(r.created_at)!, updatedAt: date(r.updated_at)!,
     };
   }
 
   private delivery(r: Record<string, unknown>): Delivery {
     return {
-      id: Number(r.id), deliveryId: String(r.delivery_id), webhookId: Number(r.webhook_id), fromSeq: Number(r.from_seq), toSeq: Number(r.to_seq),
+      id: Number(r.id), deliveryId: String(r.delivery_id), webhookId: Number(r.webhook_id), fromSeq: Number(r.from_seq), contentFrom: Number(r.content_from), toSeq: Number(r.to_seq),
       changeCount: Number(r.change_count), state: r.state as DeliveryState, attempts: Number(r.attempts), nextAttemptAt: date(r.next_attempt_at)!,
       claimedBy: (r.claimed_by as string | null) ?? null, lastStatus: r.last_status === null || r.last_status === undefined ? null : Number(r.last_status),
       lastError: (r.last_error as string | null) ?? null, createdAt: date(r.created_at)!, deliveredAt: date(r.delivered_at),
     };
   }
 
-  async insert(manager: EntityManager, w: Omit<Webhook, 'id' | 'cursorSeq' | 'createdAt' | 'updatedAt' | 'state'>): Promise<number> {
+  async insert(manager: EntityManager, w: Omit<Webhook, 'id' | 'cursorSeq' | 'scanSeq' | 'createdAt' | 'updatedAt' | 'state'>): Promise<number> {
     const p = new Params(this.dialect);
     const now = this.instant(new Date());
     const [row] = await manager.query(
@@ -108,10 +114,10 @@ export class WebhookRepository {
     return ((await this.dataSource.query('SELECT * FROM webhooks ORDER BY id')) as Record<string, unknown>[]).map((r) => this.webhook(r));
   }
 
-  /** Active webhooks without an open batch whose form's log has gone past their cursor: batches to plan. */
+  /** Active webhooks without an open batch that have not looked at the log's end yet: batches to plan. */
   async idle(head: number): Promise<Webhook[]> {
     const rows: Record<string, unknown>[] = await this.dataSource.query(
-      `SELECT w.* FROM webhooks w WHERE w.state = 'active' AND w.cursor_seq < ${this.dialect.param(1)}
+      `SELECT w.* FROM webhooks w WHERE w.state = 'active' AND w.scan_seq < ${this.dialect.param(1)}
          AND NOT EXISTS (SELECT 1 FROM webhook_deliveries d WHERE d.webhook_id = w.id AND d.state = 'pending') ORDER BY w.id`,
       [head],
     );
@@ -128,31 +134,32 @@ export class WebhookRepository {
     const p = new Params(this.dialect);
     await manager.query(`UPDATE webhook_deliveries SET state = 'cancelled', claimed_by = NULL, claimed_until = NULL WHERE webhook_id = ${p.add(id)} AND state = 'pending'`, p.values);
     const q = new Params(this.dialect);
-    await manager.query(`UPDATE webhooks SET cursor_seq = ${q.add(seq)}, updated_at = ${q.add(this.instant(new Date()))} WHERE id = ${q.add(id)}`, q.values);
+    await manager.query(`UPDATE webhooks SET cursor_seq = ${q.add(seq)}, scan_seq = ${q.add(seq)}, updated_at = ${q.add(this.instant(new Date()))} WHERE id = ${q.add(id)}`, q.values);
   }
 
-  /** Moves the cursor over entries that hold nothing for this webhook's account, if no one moved it meanwhile. */
-  async advance(manager: EntityManager, id: number, from: number, to: number): Promise<void> {
+  /** Passes over entries that hold nothing for this webhook's account, if no one moved on meanwhile. */
+  async scanned(manager: EntityManager, id: number, from: number, to: number): Promise<void> {
     const p = new Params(this.dialect);
-    await manager.query(`UPDATE webhooks SET cursor_seq = ${p.add(to)} WHERE id = ${p.add(id)} AND cursor_seq = ${p.add(from)}`, p.values);
+    await manager.query(`UPDATE webhooks SET scan_seq = ${p.add(to)} WHERE id = ${p.add(id)} AND scan_seq = ${p.add(from)}`, p.values);
   }
 
   /**
    * Adds the next batch (from the webhook's cursor) unless the cursor moved or a batch is open: the webhook's row
    * is locked first (PostgreSQL; SQLite's writer is alone), and the partial unique index backs it up.
    */
-  async plan(manager: EntityManager, webhookId: number, deliveryId: string, from: number, to: number, count: number): Promise<boolean> {
+  async plan(manager: EntityManager, webhook: Pick<Webhook, 'id' | 'cursorSeq' | 'scanSeq'>, deliveryId: string, to: number, count: number): Promise<boolean> {
+    const webhookId = webhook.id;
     const p = new Params(this.dialect);
     const lock = this.dialect.postgres ? ' FOR UPDATE' : '';
-    const [w] = await manager.query(`SELECT cursor_seq, state FROM webhooks WHERE id = ${p.add(webhookId)}${lock}`, p.values);
-    if (!w || Number(w.cursor_seq) !== from || w.state !== 'active') return false;
+    const [w] = await manager.query(`SELECT cursor_seq, scan_seq, state FROM webhooks WHERE id = ${p.add(webhookId)}${lock}`, p.values);
+    if (!w || Number(w.cursor_seq) !== webhook.cursorSeq || Number(w.scan_seq) !== webhook.scanSeq || w.state !== 'active') return false;
     const open = await manager.query(`SELECT 1 FROM webhook_deliveries WHERE webhook_id = ${this.dialect.param(1)} AND state = 'pending'`, [webhookId]);
     if (open.length) return false;
     const q = new Params(this.dialect);
     const now = this.instant(new Date());
     await manager.query(
-      `INSERT INTO webhook_deliveries (delivery_id, webhook_id, from_seq, to_seq, change_count, state, attempts, next_attempt_at, created_at)
-       VALUES (${[deliveryId, webhookId, from, to, count, 'pending', 0, now, now].map((v) => q.add(v)).join(', ')})`,
+      `INSERT INTO webhook_deliveries (delivery_id, webhook_id, from_seq, content_from, to_seq, change_count, state, attempts, next_attempt_at, created_at)
+       VALUES (${[deliveryId, webhookId, webhook.cursorSeq, webhook.scanSeq, to, count, 'pending', 0, now, now].map((v) => q.add(v)).join(', ')})`,
       q.values,
     );
     return true;
@@ -188,7 +195,8 @@ export class WebhookRepository {
       p.values,
     );
     if (!this.returned(result).length) return false;
-    await this.advance(manager, d.webhookId, d.fromSeq, d.toSeq);
+    const q = new Params(this.dialect);
+    await manager.query(`UPDATE webhooks SET cursor_seq = ${q.add(d.toSeq)}, scan_seq = ${q.add(d.toSeq)} WHERE id = ${q.add(d.webhookId)} AND cursor_seq = ${q.add(d.fromSeq)}`, q.values);
     return true;
   }
 

@@ -107,6 +107,8 @@ export class WebhookService {
       throw new WebhookError('WEBHOOK_SECRET_TOO_SHORT', '签名密钥须为 16 到 200 个字符（建议 32 个以上的随机字符）', ['input', 'secret']);
     }
     const batchSize = pageSize(input.batchSize, 100, ['input', 'batchSize']);
+    // The form's feed starts now if nobody read it yet: the first batch is then every row as it stands.
+    await this.log.ensureCurrent(def.code);
     const id = await this.unitOfWork.run(async (manager) => {
       const id = await this.repository.insert(manager, { accountId: account.id, formCode: def.code, orgUnitCode: unit.code, url: url.toString(), secret: input.secret, batchSize, createdBy: viewer.username });
       await this.audit.recordAccess(viewer, 'webhook_create', { entity: 'webhook', recordId: id, filter: { account: account.username, code: def.code, orgUnit: unit.code, endpoint: endpointOf(url.toString()), batchSize } }, manager);
