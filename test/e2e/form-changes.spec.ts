@@ -1,4 +1,6 @@
+import { ChangeLog } from '../../src/feeds/change-log.js';
 import { todayIso } from '../../src/identity/index.js';
+import { idNumber } from '../support/fixtures.js';
 import { createTestApp, isPostgres, type TestApp } from '../support/test-app.js';
 
 /**
@@ -217,4 +219,41 @@ describe(`change feeds per form (${isPostgres() ? 'PostgreSQL' : 'SQLite'})`, ()
     expect(await code(clients[1].gql, { code: 'F07', org: DISTRICT })).toBe('NOT_FOUND');
     expect(await code(clients[0].gql, { code: 'F01', org: '500113005001' })).toBe('NOT_FOUND');
   });
+
+  it('a new day logs what the date changes without a ledger change: a birthday brings a resident into F01', async () => {
+    const day = (offset: number) => {
+      const d = new Date(`${todayIso()}T00:00:00Z`);
+      d.setUTCDate(d.getUTCDate() + offset);
+      return d.toISOString().slice(0, 10);
+    };
+    const tomorrow = day(1);
+    // Living alone, 60 tomorrow: not on F01 today.
+    const birth = `${Number(tomorrow.slice(0, 4)) - 60}${tomorrow.slice(5, 7)}${tomorrow.slice(8, 10)}`;
+    const id = idNumber('500106', birth, 901);
+    const saved = await t.gql('mutation ($i: UpsertResidentInput!) { upsertResident(input: $i) { id } }', {
+      i: { idNumber: id, gridCode: '500106108001001', name: '明天满六十', currentAddress: '桥北路9号', livingArrangement: '1', registeredOn: todayIso() },
+    });
+    expect(saved.errors).toBeUndefined();
+    const key = String(saved.data.upsertResident.id);
+    const inFeed = async () => (await sql(`SELECT row_key FROM feed_rows WHERE form_code = 'F01' AND row_key = ${q(1)}`, [Number(key)])).length > 0;
+    expect(await inFeed()).toBe(false);
+    const head = async () => Number((await sql('SELECT MAX(seq) AS s FROM feed_changes'))[0].s);
+    const before = await head();
+    await t.app.get(ChangeLog).ensureCurrent('F01', tomorrow);
+    // The birthday's row was logged as entered, and F01's logged rows are tomorrow's view.
+    expect(await inFeed()).toBe(true);
+    const entries = await sql(`SELECT form_code, row_key, grid_before FROM feed_changes WHERE seq > ${q(1)}`, [before]);
+    expect(entries.map((e) => [e.form_code, String(e.row_key), e.grid_before])).toContainEqual(['F01', key, null]);
+    const logged = (await sql(`SELECT row_key FROM feed_rows WHERE form_code = 'F01' AND grid_code >= ${q(1)} AND grid_code < ${q(2)} ORDER BY row_key`, [COMMUNITY, `${COMMUNITY}:`])).map((r) => String(r.row_key));
+    const view = await t.gql(`query ($d: String) { formView(code: "F01", orgUnit: "${COMMUNITY}", referenceDate: $d, first: 500) { keys } }`, { d: tomorrow });
+    expect(logged).toEqual([...view.data.formView.keys].sort((a: string, b: string) => Number(a) - Number(b)));
+    expect(view.data.formView.keys).toContain(key);
+    // Read today again (the clock as it is): the feed goes back to today's rows, the resident leaves F01 again.
+    const client = new Client('qiaobei F01 again', clients[0].gql, 'F01', COMMUNITY);
+    client.cursor = clients[0].cursor;
+    client.copy = new Map(clients[0].copy);
+    await client.catchUp();
+    expect(client.copy.has(key)).toBe(false);
+    expect(sorted(client.copy)).toEqual(sorted(await client.view()));
+  }, 120_000);
 });
