@@ -143,6 +143,15 @@ export class AccessPolicy {
     return { prefix: gridCode, from: gridCode, to: `${gridCode}:` } as CodeRange;
   }
 
+  /**
+   * The whole ledger's range, for a viewer that reaches everything (the server itself: change feeds compute every
+   * form's rows once for all viewers, and each viewer then reads its own range). FORBIDDEN for anyone else.
+   */
+  ledgerRange(viewer: Viewer): CodeRange {
+    if (viewer.scope !== '') throw new ForbiddenError('只有系统或管理员可以读取整个台账');
+    return { prefix: '', from: '', to: ':' } as CodeRange;
+  }
+
   // ── Records ────────────────────────────────────────────────────────────────────────────────────────────────
 
   /** Whether a record of that org unit or grid is the viewer's to see and change (rows already read, in bulk). */
@@ -192,6 +201,17 @@ export class AccessPolicy {
       cell: full ? (_c, value) => value : (c, value) => (kinds.get(c.key) ? maskValue(kinds.get(c.key)!, value) : value),
       revealed: full ? sensitive.map((c) => c.key) : [],
       masks: !full && sensitive.length > 0,
+    };
+  }
+
+  /** What every viewer without full values gets of a form (change feeds compare rows as such viewers see them). */
+  maskedGrant(template: TemplateDef): ViewGrant {
+    const kinds = new Map(template.columns.map((c) => [c.key, this.columnMaskKind(c)] as const));
+    return {
+      columns: template.columns,
+      cell: (c, value) => (kinds.get(c.key) ? maskValue(kinds.get(c.key)!, value) : value),
+      revealed: [],
+      masks: [...kinds.values()].some(Boolean),
     };
   }
 

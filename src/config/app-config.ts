@@ -50,6 +50,20 @@ export interface AppConfig {
   trustProxy: number | string[];
   /** Schema introspection: off unless asked for, or on the embedded demo database; never decided by NODE_ENV. */
   introspection: boolean;
+  webhooks: WebhookSettings;
+}
+
+/** Webhooks to departments (src/feeds/): where they may go, how often the queue is looked at, how retries grow. */
+export interface WebhookSettings {
+  /** WEBHOOK_ALLOWED_HOSTS: host names (or host:port) an endpoint (and any redirect) may point at; empty: none. */
+  allowedHosts: string[];
+  /** WEBHOOK_WORKER: whether this process delivers (every process may: the queue hands each batch to one). */
+  worker: boolean;
+  pollMs: number;
+  timeoutMs: number;
+  /** The first retry's wait; each further one doubles, up to `retryMaxMs`. */
+  retryBaseMs: number;
+  retryMaxMs: number;
 }
 
 export interface ReplicaConfig {
@@ -121,6 +135,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     health: { minFreeDiskMb: int('MIN_FREE_DISK_MB', 100, 0, 1_000_000, '数据库磁盘剩余空间下限 MB') },
     trustProxy: trustProxy(env.TRUST_PROXY, problems),
     introspection: bool('GRAPHQL_INTROSPECTION', database.kind === 'sqlite'),
+    webhooks: {
+      allowedHosts: allowedHosts(env.WEBHOOK_ALLOWED_HOSTS, problems),
+      worker: bool('WEBHOOK_WORKER', true),
+      pollMs: int('WEBHOOK_POLL_MS', 2000, 10, 600_000, '检查待推送变更的间隔毫秒数'),
+      timeoutMs: int('WEBHOOK_TIMEOUT_MS', 10_000, 50, 120_000, '推送请求的超时毫秒数'),
+      retryBaseMs: int('WEBHOOK_RETRY_BASE_MS', 5000, 10, 3_600_000, '首次重试前等待的毫秒数，之后每次加倍'),
+      retryMaxMs: int('WEBHOOK_RETRY_MAX_MS', 3_600_000, 10, 86_400_000, '重试间隔的上限毫秒数'),
+    },
   };
   if (problems.length) throw new ConfigError(problems);
   return config;
@@ -135,6 +157,14 @@ function trustProxy(text: string | undefined, problems: string[]): number | stri
   if (list.length && list.every((s) => named.has(s) || /^[\d.:a-fA-F]+(\/\d{1,3})?$/.test(s))) return list;
   problems.push(`TRUST_PROXY="${value}" 应为代理层数（0–10）或逗号分隔的代理地址、网段（如 loopback,10.0.0.0/8）`);
   return ['loopback'];
+}
+
+/** WEBHOOK_ALLOWED_HOSTS: comma-separated host names or host:port, lower-cased; no wildcards (each is named). */
+function allowedHosts(text: string | undefined, problems: string[]): string[] {
+  const list = (text ?? '').split(',').map((s) => s.trim().toLowerCase()).filter(Boolean);
+  const bad = list.filter((h) => !/^(\[[0-9a-f:.]+\]|[a-z0-9.-]+)(:\d{1,5})?$/.test(h));
+  if (bad.length) problems.push(`WEBHOOK_ALLOWED_HOSTS 中 ${bad.join('、')} 不是主机名或 主机名:端口（多个用逗号分隔，不支持通配符）`);
+  return list;
 }
 
 /** Two connection URLs name the same database (roles and passwords aside). */

@@ -25,4 +25,7 @@ export class ConfigService {
   get introspection(): boolean {
     return this.values.introspection;
   }
+  get webhooks(): AppConfig['webhooks'] {
+    return this.values.webhooks;
+  }
 }

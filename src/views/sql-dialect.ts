@@ -9,6 +9,8 @@ export interface SqlDialect {
   bool(value: boolean): unknown;
   /** An instant as a parameter comparable with created_at/updated_at. */
   instant(value: Date): unknown;
+  /** Ends a SELECT that claims queue rows: rows another transaction holds are skipped (SQLite's one writer claims alone). */
+  skipLocked(alias: string): string;
 }
 
 export function dialectFor(postgres: boolean): SqlDialect {
@@ -19,6 +21,7 @@ export function dialectFor(postgres: boolean): SqlDialect {
         birthKeyYearsBefore: (d, y) => `to_char(${d} - interval '${Number(y)} years', 'YYYYMMDD')`,
         bool: (v) => v,
         instant: (v) => v,
+        skipLocked: (alias) => `FOR UPDATE OF ${alias} SKIP LOCKED`,
       }
     : {
         postgres,
@@ -27,6 +30,7 @@ export function dialectFor(postgres: boolean): SqlDialect {
         bool: (v) => (v ? 1 : 0),
         // TypeORM keeps SQLite instants as UTC text 'yyyy-mm-dd hh:mm:ss'
         instant: (v) => v.toISOString().slice(0, 19).replace('T', ' '),
+        skipLocked: () => '',
       };
 }
 

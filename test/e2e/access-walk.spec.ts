@@ -60,6 +60,11 @@ const QUERIES: Record<string, Call> = {
   qualityWarnings: { query: `{ qualityWarnings(orgUnit: "${COMMUNITY}", first: 500) { residentsAffected byRule { rule count } residents { resident { idNumber phone warnings { rule } } warnings { rule } } communities { code name residentsAffected } grids { code name byRule { rule count } } } }` },
   reportingCompleteness: { query: 'query ($p: String!) { reportingCompleteness(orgUnit: "' + STREET + '", period: $p) { code units { orgUnitName status } } }', variables: (c) => ({ p: c.period }) },
   // Counts only, no personal data; a department gets the figures of its own forms in its area.
+  // The change feed of a form: the same gate as formView (the form, the unit), masked alike.
+  formChanges: { query: `{ formChanges(code: "F01", orgUnit: "${COMMUNITY}", first: 500) { changes { key row } pageInfo { endCursor } } }` },
+  // Webhooks are an administrator's (they send a department's rows outside).
+  webhooks: { query: '{ webhooks { id account url cursor } }' },
+  webhookDeliveries: { query: '{ webhookDeliveries(webhookId: 1) { deliveryId state lastError } }' },
   burdenReport: { query: 'query ($p: String!) { burdenReport(orgUnit: "' + COMMUNITY + '", period: $p) { factsTyped cellsFilled byForm { code } } }', variables: (c) => ({ p: c.period }) },
 };
 
@@ -82,6 +87,10 @@ const MUTATIONS: Record<string, Call> = {
   submitReport: { query: 'mutation ($p: String!) { submitReport(code: "F02", orgUnit: "' + COMMUNITY + '", period: $p) { id } }', variables: (c) => ({ p: c.period }) },
   approveReport: { query: 'mutation ($id: Int!) { approveReport(id: $id) { id } }', variables: (c) => ({ id: c.reportId }) },
   returnReport: { query: 'mutation ($id: Int!) { returnReport(id: $id, reason: "x") { id } }', variables: (c) => ({ id: c.reportId }) },
+  createWebhook: { query: `mutation { createWebhook(input: { account: "canlian", code: "F05", orgUnit: "${COMMUNITY}", url: "http://127.0.0.1:9/x", secret: "0123456789abcdef0123" }) { id } }` },
+  pauseWebhook: { query: 'mutation { pauseWebhook(id: 1) { id } }' },
+  resumeWebhook: { query: 'mutation { resumeWebhook(id: 1) { id } }' },
+  replayWebhook: { query: 'mutation { replayWebhook(id: 1) { id } }' },
   reopenReport: { query: 'mutation ($id: Int!) { reopenReport(id: $id, reason: "x") { id } }', variables: (c) => ({ id: c.reportId }) },
 };
 
@@ -164,7 +173,7 @@ describe(`every query, mutation and route, walked from outside (${isPostgres() ?
       `SELECT (SELECT COUNT(*) FROM residents WHERE grid_code LIKE '${COMMUNITY}%') AS residents, (SELECT SUM(version) FROM residents WHERE grid_code LIKE '${COMMUNITY}%') AS rv,
         (SELECT SUM(version) FROM households WHERE grid_code LIKE '${COMMUNITY}%') AS hv, (SELECT COUNT(*) FROM visits) AS visits, (SELECT SUM(version) FROM businesses) AS bv,
         (SELECT SUM(version) FROM staff) AS sv, (SELECT COUNT(*) FROM accounts) AS accounts, (SELECT SUM(version) FROM reports) AS reports,
-        (SELECT COUNT(*) FROM imports WHERE status = 'committed') AS imports`,
+        (SELECT COUNT(*) FROM imports WHERE status = 'committed') AS imports, (SELECT COUNT(*) FROM webhooks) AS webhooks`,
     ));
 
     for (const [name, username, kind] of [['other community', 'tuqiao', 'community'], ['department', 'canlian', 'department']] as const) {
@@ -206,7 +215,7 @@ describe(`every query, mutation and route, walked from outside (${isPostgres() ?
         if (found.length) failures.push(`${who} ${name}: ${found.length} values of 桥北社区, e.g. ${found[0]}`);
         if (res.status >= 500) failures.push(`${who} ${name}: HTTP ${res.status}`);
         // Ledger queries answer an outsider nothing at all, or an error.
-        if (o.kind !== 'department' && ['resident', 'searchResidents', 'residentHistory', 'households', 'household', 'businesses', 'staff', 'residentForms', 'formView', 'importPreview', 'report', 'workList', 'visitsDue'].includes(name)) {
+        if (o.kind !== 'department' && ['resident', 'searchResidents', 'residentHistory', 'households', 'household', 'businesses', 'staff', 'residentForms', 'formView', 'importPreview', 'report', 'workList', 'visitsDue', 'formChanges'].includes(name)) {
           const data = res.body.data?.[name];
           if (data && !(Array.isArray(data) && data.length === 0)) failures.push(`${who} ${name}: answered ${body.slice(0, 200)}`);
         }

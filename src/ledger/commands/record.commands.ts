@@ -12,6 +12,7 @@ import { ENTITY_NAMES, type LedgerRow, propertyOf, recordFacts } from '../entiti
 import type { RecordLink, RecordSpec } from '../ledger-records.js';
 import { ReferenceChecker, type References, ReferenceWants } from '../reference-checker.js';
 import { type AuditLine, CHUNK, type CommandOptions } from './command-options.js';
+import { ChangeLog, type Touched } from '../../feeds/change-log.js';
 
 /** One change to one record (staff, household, visit, business). */
 export interface RecordChange {
@@ -47,6 +48,7 @@ export class RecordCommands {
     private readonly references: ReferenceChecker,
     private readonly audit: AuditService,
     private readonly policy: AccessPolicy,
+    private readonly changeLog: ChangeLog,
   ) {}
 
   /** Saves every change or none (the caller's transaction rolls back on the first error); the rows as stored, in input order. */
@@ -55,12 +57,15 @@ export class RecordCommands {
     const saved: LedgerRow[] = [];
     for (let start = 0; start < changes.length; start += CHUNK) {
       const lines: AuditLine[] = [];
+      const visitResidents: number[] = [];
       for (const p of await this.plan(manager, viewer, spec, changes.slice(start, start + CHUNK), today)) {
         const row = p.stored ? await this.update(manager, spec, p) : await this.create(manager, spec, p);
         lines.push({ recordId: row.id, before: p.stored ? recordFacts(this.dictionary, spec.entity, p.stored) : null, after: recordFacts(this.dictionary, spec.entity, row) });
+        if (spec.entity === 'visit') visitResidents.push(...[p.stored?.residentId, row.residentId].filter((id) => id !== null && id !== undefined).map(Number));
         saved.push(row);
       }
       await this.audit.recordChanges(manager, viewer, spec.entity, lines);
+      await this.changeLog.record(manager, touchedBy(spec, lines.map((l) => l.recordId), visitResidents), today);
       options.onProgress?.(Math.min(start + CHUNK, changes.length));
     }
     return saved;
@@ -152,5 +157,21 @@ export class RecordCommands {
 
   private find(manager: EntityManager, spec: RecordSpec, id: number): Promise<LedgerRow | null> {
     return manager.getRepository<LedgerRow>(ENTITY_NAMES[spec.entity]).findOne({ where: { id } });
+  }
+}
+
+/** What a batch of simple records changed, for the forms' change feeds. */
+function touchedBy(spec: RecordSpec, ids: number[], visitResidents: number[]): Touched {
+  switch (spec.entity) {
+    case 'staff':
+      return { staff: ids };
+    case 'household':
+      return { households: ids };
+    case 'visit':
+      return { visits: ids, visitResidents };
+    case 'business':
+      return { businesses: ids };
+    default:
+      return { residents: ids };
   }
 }

@@ -14,6 +14,7 @@ import { deregistrationText, residentFacts, residentView, type ResidentView } fr
 import type { CommandOptions } from './command-options.js';
 import { ON_THE_LEDGER, ResidentCommands } from './resident.commands.js';
 import { AlreadyDeregisteredError, NotDeregisteredError } from './resident-status-errors.js';
+import { ChangeLog } from '../../feeds/change-log.js';
 
 /** 注销: who leaves, from which day, why (迁出 with where to, 死亡, 其他), a note; the version the caller read. */
 export interface Deregistration {
@@ -64,6 +65,7 @@ export class ResidentStatusCommands {
     private readonly commands: ResidentCommands,
     private readonly audit: AuditService,
     private readonly policy: AccessPolicy,
+    private readonly changeLog: ChangeLog,
   ) {}
 
   /** Takes a resident off the ledger from the effective date on; their record and history stay. Answers their id. */
@@ -133,6 +135,7 @@ export class ResidentStatusCommands {
     if (!(await this.residents.updateResident(manager, row.id, expected, changes))) throw await this.commands.conflictNow(manager, row.id, expected);
     const before = residentFacts(this.dictionary, current);
     await this.audit.recordChanges(manager, viewer, 'resident', [{ recordId: row.id, before, after: { ...before, ...changes, ...noted }, action }]);
+    await this.changeLog.record(manager, { residents: [row.id] });
     return row.id;
   }
 }

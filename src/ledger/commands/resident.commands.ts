@@ -17,6 +17,7 @@ import { ResidentRepository } from '../resident.repository.js';
 import { deregistrationText, householdFacts, residentFacts, residentView, type ResidentView } from '../resident-view.js';
 import { type AuditLine, CHUNK, type CommandOptions, sameValue } from './command-options.js';
 import { AlreadyDeregisteredError, DEREGISTRATION_REASONS, ResidentDeceasedError } from './resident-status-errors.js';
+import { ChangeLog } from '../../feeds/change-log.js';
 
 /** One change to one resident, as a caller (the form, the API, an import row) asks for it. */
 export interface ResidentChange {
@@ -77,6 +78,7 @@ export class ResidentCommands {
     private readonly audit: AuditService,
     private readonly policy: AccessPolicy,
     private readonly quality: QualityChecker,
+    private readonly changeLog: ChangeLog,
   ) {}
 
   /** Saves every change or none (the caller's transaction rolls back on the first error). Results in input order. */
@@ -93,6 +95,8 @@ export class ResidentCommands {
       saved.push(...batch);
       // One statement for the batch's audit lines (and one look at the end of the audit chain).
       await this.audit.recordChanges(manager, viewer, 'resident', lines);
+      // The forms' change feeds, in the same transaction (the households they left too: what their members show).
+      await this.changeLog.record(manager, { residents: batch.map((s) => s.id), households: planned.flatMap((p) => (p.stored?.householdId ? [p.stored.householdId as number] : [])) }, today);
       options.onProgress?.(start + planned.length);
     }
     return saved;
