@@ -14,9 +14,9 @@ const ONE_FORM_ENTITIES = new Set(['resident', 'household']);
 /**
  * The columns of a resident form a person fills, as dictionary fields, once each, in column order. Left out: row
  * numbers, ages, org unit names, latest visits, counts, concatenations and bands (derived), fields derived from the ID
- * number or changed only by their own commands (注销), yes/no columns whose template prints a word for nothing
- * (`empty: 否`: the department takes unfilled as no), and columns the template marks `optional` (备注). An unfilled
- * yes/no column without one prints empty, so it is a gap like any other. A related record's column (包联干部's name and
+ * number or changed only by their own commands (注销), yes/no columns (a 享受/不享受 answer is given when known; an
+ * unanswered one prints empty, or the template's `empty` word, and is not chased here), and columns the template
+ * marks `optional` (备注). A related record's column (包联干部's name and
  * phone) is filled by choosing the record: the reference field of the same name is the gap.
  */
 export function gapFields(def: TemplateDef, dict: Dictionary): GapField[] {
@@ -27,7 +27,7 @@ export function gapFields(def: TemplateDef, dict: Dictionary): GapField[] {
     if (s.kind !== 'field' || column.optional) continue;
     const field = s.related ? dict.byKey.get(s.related) : dict.byKey.get(s.field);
     if (!field || !field.column || field.derivedFrom || field.readOnly || !ONE_FORM_ENTITIES.has(field.entity)) continue;
-    if (!s.related && field.type === 'boolean' && s.format?.kind === 'yesNo' && s.format.empty !== undefined) continue;
+    if (!s.related && field.type === 'boolean' && s.format?.kind === 'yesNo') continue;
     if (!found.has(field.key)) found.set(field.key, { field, when: field.onlyWhen ? asCondition(field.onlyWhen) : null });
   }
   return [...found.values()];
