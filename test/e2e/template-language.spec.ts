@@ -180,6 +180,24 @@ describe(`template language (${isPostgres() ? 'PostgreSQL' : 'SQLite'})`, () => 
     expect(totals.getCell(4).value).toBe(expected.reduce((s, p) => s + age(p), 0));
   });
 
+  it('reads its own export back as unchanged; a 否 typed under a plain yes/no column is an answer', async () => {
+    const upload = (file: Buffer) => request(t.app.getHttpServer()).post('/imports').set(t.auth).field('form', 'F92').field('orgUnit', COMMUNITY).attach('file', file, 'F92.xlsx');
+    const file = await request(t.app.getHttpServer()).get(`/exports/F92?orgUnit=${COMMUNITY}`).set(t.auth).buffer(true).parse(binary);
+    // Empty 高龄津贴 cells say nothing; 不享受 under 低保 (empty: 不享受) says nothing either where the ledger has nothing.
+    const same = await upload(file.body);
+    expect(same.status).toBe(201);
+    expect(same.body.summary).toMatchObject({ rows: expectedF92().length, unchanged: expectedF92().length, updates: 0, conflicts: 0, errors: 0 });
+    // 否 typed into 老人B's empty 高龄津贴 cell: an answer the ledger lacks, filled in.
+    const wb = new ExcelJS.Workbook();
+    await wb.xlsx.load(file.body);
+    const at = expectedF92().findIndex((p) => p.name === '老人B');
+    wb.worksheets[0].getCell(5 + at, 6).value = '否';
+    const edited = await upload(Buffer.from(await wb.xlsx.writeBuffer()));
+    expect(edited.body.summary).toMatchObject({ updates: 1, unchanged: expectedF92().length - 1 });
+    const rows = (await t.gql(`{ importPreview(id: ${edited.body.id}, kind: "update") { rows { subject changes { field ledger file } } } }`)).data.importPreview.rows;
+    expect(rows).toEqual([{ subject: expect.any(String), changes: [{ field: 'oldAgeAllowance', ledger: null, file: false }] }]);
+  });
+
   it('exports the summary with its ratio as a number and 合计 under 序号', async () => {
     const ws = (await exported('F93', COMMUNITY)).worksheets[0];
     const all = summaryOf(people.filter((p) => p.grid !== OTHER_GRID));
