@@ -50,7 +50,7 @@ interface SheetJob {
 
 /**
  * Forms exported as Excel in each department's own layout: a community → one sheet; a street → one sheet per
- * community plus the street's summary forms; "all" for a community → one sheet per form.
+ * community plus the summary forms the form names (`summaries`); "all" for a community → one sheet per form.
  */
 @Injectable()
 export class ExportService {
@@ -89,7 +89,10 @@ export class ExportService {
       name = def.name;
       if (def.rows.kind === 'rows' && (unit.level === 'street' || unit.level === 'district') && !csv) {
         const communities = await this.orgUnits.unitsUnder(unit.range, 'community');
-        const summaries = this.views.listFor(viewer).filter((t) => t.rows.kind === 'summary');
+        // The summaries the form names (summaries: [F09]) and the viewer may see: never every summary there is, so a
+        // new summary form changes no other form's workbook.
+        const visible = new Map(this.views.listFor(viewer).map((t) => [t.code, t]));
+        const summaries = def.summaries.flatMap((code) => visible.get(code) ?? []);
         jobs = [
           ...communities.map((c) => ({ def, orgUnit: c.code, sheetName: c.name })),
           ...summaries.map((s) => ({ def: s, orgUnit: unit.code, sheetName: s.name })),

@@ -37,7 +37,8 @@ export async function writeFormSheet(
     views: [{ state: 'frozen', xSplit: 0, ySplit: layout.frozenRows || lastHeader }],
   });
   // A column the blank form left at Excel's default width would show a date as ########: give dates room.
-  ws.columns = layout.widths.map((width, c) => ({ width: width ?? (columns[c]?.type === 'date' ? DATE_WIDTH : 9) }));
+  const widths = layout.widths.map((width, c) => width ?? (columns[c]?.type === 'date' ? DATE_WIDTH : 9));
+  ws.columns = widths.map((width) => ({ width }));
 
   const covered = coveredCells(layout.merges);
   for (let r = 1; r <= lastHeader; r++) {
@@ -59,20 +60,37 @@ export async function writeFormSheet(
   }
   for (let r = 1; r <= lastHeader; r++) ws.getRow(r).commit();
 
-  // One style object per column, shared by every body cell (cloning per cell costs more than writing it).
-  const bodyStyles = Array.from({ length: columns.length }, (_, c): Partial<ExcelJS.Style> => ({
-    ...structuredClone(blank.getRow(lastHeader + 1).getCell(c + 1).style ?? {}),
-    border: BORDER,
-    ...(columns[c].type === 'date' ? { numFmt: DATE_FORMAT } : {}),
-  }));
+  // Two style objects per column, shared by every body cell (cloning per cell costs more than writing it): text
+  // wraps, so the row grows and a printed address is never cut at the cell's edge; a number, date or code (phone, ID
+  // number) has no place to break and shrinks to fit instead.
+  const bodyStyles = Array.from({ length: columns.length }, (_, c) => {
+    const base: Partial<ExcelJS.Style> = {
+      ...structuredClone(blank.getRow(lastHeader + 1).getCell(c + 1).style ?? {}),
+      border: BORDER,
+      ...(columns[c].type === 'date' ? { numFmt: DATE_FORMAT } : {}),
+    };
+    const alignment = { vertical: 'middle', ...base.alignment } as Partial<ExcelJS.Alignment>;
+    return {
+      wrap: { ...base, alignment: { ...alignment, wrapText: true, shrinkToFit: false } },
+      shrink: { ...base, alignment: { ...alignment, wrapText: false, shrinkToFit: true } },
+    };
+  });
+  // LibreOffice keeps the default height of a row that gives none (and cuts the wrapped lines): a row of wrapped
+  // text gets a height for its lines, measured generously (a CJK character is two digit widths and more).
+  const fontSize = Number(blank.getRow(lastHeader + 1).getCell(1).style?.font?.size ?? 11);
+  const lineHeight = Math.ceil(fontSize * 1.4);
   let n = 0;
   for await (const values of rows) {
     const row = ws.getRow(lastHeader + 1 + n);
+    let lines = 1;
     values.forEach((value, c) => {
       const cell = row.getCell(c + 1);
-      cell.style = bodyStyles[c];
+      const whole = unbreakable(value);
+      cell.style = whole ? bodyStyles[c].shrink : bodyStyles[c].wrap;
       setValue(cell, columns[c], value);
+      if (!whole && typeof value === 'string') lines = Math.max(lines, linesIn(value, widths[c] ?? 9, fontSize));
     });
+    if (lines > 1) row.height = lines * lineHeight + 4;
     row.commit();
     // exceljs applies no backpressure of its own: without this, memory grows by a row's XML per row.
     if (++n % 1000 === 0) await drained(workbook);
@@ -84,6 +102,28 @@ export async function writeFormSheet(
   }
   ws.commit();
   return n;
+}
+
+/**
+ * How many lines a wrapped text takes in a column (width in Excel's units: digits of the default 11 pt font). Errs
+ * on the high side: a line breaks before a run of digits or letters that does not fit, leaving the line short.
+ */
+export function linesIn(text: string, width: number, fontSize = 11): number {
+  const usable = Math.max(1, width - 1) * (11 / fontSize);
+  // Most cells are short: no need to weigh each character (a million rows pass here).
+  if (text.length * 2.1 * 1.05 <= usable && !text.includes('\n')) return 1;
+  let lines = 0;
+  for (const part of text.split('\n')) {
+    let units = 0;
+    for (const ch of part) units += ch.charCodeAt(0) > 0x2e7f ? 2.1 : 1.1;
+    lines += Math.max(1, Math.ceil((units * 1.05) / usable));
+  }
+  return lines;
+}
+
+/** A value that must print on one line, whole: a number, or one token of Latin letters and digits (phones, ID numbers). */
+function unbreakable(value: unknown): boolean {
+  return typeof value === 'number' || (typeof value === 'string' && /^[\x21-\x7e]+$/.test(value));
 }
 
 /** Typed cells: numbers stay numbers, dates are real dates, everything else is text (never a formula). */

@@ -11,7 +11,7 @@ function compare(work: RowWork, changes: Values, stored: Values | null): { fills
   const conflicts: Values = {};
   for (const [key, value] of Object.entries(changes)) {
     const ledger = stored?.[key];
-    if (value === null || (stored && nothingNew(ledger, value))) continue;
+    if (value === null || (stored && nothingNew(work.ctx, key, ledger, value))) continue;
     if (!stored || ledger === null || ledger === undefined || ledger === '') {
       fills[key] = value;
       work.outcome.changes.push(work.diff(key, ledger, value));

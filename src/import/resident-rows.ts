@@ -44,7 +44,7 @@ export function analyzeResidentRow(work: RowWork): RowPlan {
   const conflicts: Values = {};
   for (const [key, value] of Object.entries(check.changes)) {
     const ledger = stored?.facts[key];
-    if (stored && nothingNew(ledger, value)) continue;
+    if (stored && nothingNew(work.ctx, key, ledger, value)) continue;
     if (value === null) continue; // a blank cell never clears the ledger
     if (!stored || ledger === null || ledger === undefined || ledger === '') {
       fills[key] = value;

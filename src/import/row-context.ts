@@ -81,11 +81,14 @@ export class RowWork {
 }
 
 /**
- * Whether a file's value says nothing new: the same fact, or 否 where the ledger has nothing (a department form
- * writes 否 for "nothing recorded", so that is what reading it back means too).
+ * Whether a file's value of a field says nothing new: the same fact, or 否 where the ledger has nothing and the
+ * form's column prints 否 for "nothing recorded" (`format: { yesNo: […], empty: 否 }`), so that is what reading it back
+ * means too. Elsewhere an unfilled 是/否 is printed empty, and a 否 in the file is an answer.
  */
-export function nothingNew(ledger: unknown, file: unknown): boolean {
-  return sameValue(ledger, file) || (file === false && (ledger === null || ledger === undefined));
+export function nothingNew(ctx: Pick<ImportContext, 'plan'>, field: string, ledger: unknown, file: unknown): boolean {
+  if (sameValue(ledger, file)) return true;
+  if (file !== false || (ledger !== null && ledger !== undefined)) return false;
+  return ctx.plan.steps.some((s) => s.kind === 'value' && s.field.key === field && s.format?.kind === 'yesNo' && s.format.empty === s.format.no);
 }
 
 /** The same fact as the two databases and the file give it: 1 and true, '1200.50' and 1200.5, '' and null. */

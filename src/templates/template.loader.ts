@@ -3,8 +3,8 @@ import path from 'node:path';
 import { DefinitionReader, join } from '../common/definition/definition-reader.js';
 import type { Dictionary } from '../dictionary/dictionary.types.js';
 import { BlankFormError, type BlankForm, readBlankForm } from './blank-form.reader.js';
-import { parseTemplate } from './template.parser.js';
-import type { TemplateDef } from './template.types.js';
+import { type FormKinds, parseTemplate } from './template.parser.js';
+import type { TemplateDef, ViewEntity } from './template.types.js';
 
 /** What the ledger needs to know of a department form: who it is for and which canonical fields feed it. */
 export interface TemplateSummary {
@@ -26,7 +26,8 @@ const TEMPLATE_FILE = /^[A-Z][A-Z0-9_-]*\.ya?ml$/;
 export async function loadTemplates(dir: string, dictionary: Dictionary): Promise<TemplateSummary[]> {
   const files = fs.readdirSync(dir).filter((f) => TEMPLATE_FILE.test(f)).sort();
   const templates: TemplateSummary[] = [];
-  for (const file of files) templates.push(await readTemplate(path.join(dir, file), dictionary));
+  const kinds = formKinds(dir, files);
+  for (const file of files) templates.push(await readTemplate(path.join(dir, file), dictionary, kinds));
   const seen = new Map<string, string>();
   for (const t of templates) {
     if (seen.has(t.code)) throw new DefinitionReader(t.file).fail('code', `表单代码 "${t.code}" 已在 ${seen.get(t.code)} 中使用`);
@@ -60,7 +61,24 @@ function formRefs(node: unknown, codes: Map<string, string>, self: string, found
   return found;
 }
 
-async function readTemplate(file: string, dictionary: Dictionary): Promise<TemplateSummary> {
+/**
+ * What each file holds, read from its raw YAML before any is parsed: a form counting another's rows with conditions
+ * (`count: { form: F07 }, where: …`) checks them against that form's fields, whichever file comes first.
+ */
+function formKinds(dir: string, files: string[]): FormKinds {
+  const kinds = new Map<string, ViewEntity | 'summary'>();
+  for (const file of files) {
+    const raw = new DefinitionReader(path.join(dir, file)).root as { code?: unknown; summary?: unknown; rows?: { entity?: unknown } } | null;
+    const code = raw && typeof raw.code === 'string' ? raw.code : file.replace(/\.ya?ml$/, '');
+    const entity = raw?.rows?.entity;
+    // A malformed file fails with its own reasons when it is parsed; here it only must not stop another's check.
+    if (raw?.summary === true) kinds.set(code, 'summary');
+    else kinds.set(code, entity === 'visit' || entity === 'business' ? entity : 'resident');
+  }
+  return kinds;
+}
+
+async function readTemplate(file: string, dictionary: Dictionary, kinds?: FormKinds): Promise<TemplateSummary> {
   const r = new DefinitionReader(file);
   const o = r.object(r.root, '');
   const blankFile = r.string(o, 'blankForm', '', { optional: true });
@@ -92,7 +110,7 @@ async function readTemplate(file: string, dictionary: Dictionary): Promise<Templ
     }
     if (!fields.includes(key)) fields.push(key);
   });
-  const def = parseTemplate(r, o, dictionary, blank);
+  const def = parseTemplate(r, o, dictionary, blank, kinds);
   return {
     code,
     def,
@@ -124,6 +142,11 @@ function checkFormReferences(t: TemplateSummary, defs: Map<string, TemplateDef>)
     if (!other) return r.fail(at, `没有代码为 "${code}" 的表单`);
     if (other.rows.kind !== 'rows' || (entity && other.rows.entity !== entity)) r.fail(at, `表单 ${code} 不是${entity === 'resident' ? '居民' : '明细'}表，不能在此引用`);
   };
+  t.def.summaries.forEach((code, i) => {
+    const other = defs.get(code);
+    if (!other) return r.fail(`summaries[${i}]`, `没有代码为 "${code}" 的表单`);
+    if (other.rows.kind !== 'summary') r.fail(`summaries[${i}]`, `表单 ${code} 不是汇总表（summary: true），不能作为随本表导出的汇总表`);
+  });
   t.def.columns.forEach((c, i) => {
     if (c.source.kind === 'countForm') rowsOf(c.source.form, `columns[${i}].count.form`);
     if (c.source.kind === 'keyGroups') c.source.groups.forEach((g) => rowsOf(g.form, `columns[${i}].keyGroups.${g.form}`, 'resident'));

@@ -5,8 +5,11 @@ import type { ColumnSource, Condition, Format, ReportingSpec, RowSet, Sort, Temp
 
 type Obj = Record<string, unknown>;
 
-const TEMPLATE_KEYS = ['code', 'query', 'name', 'department', 'title', 'period', 'reporting', 'summary', 'blankForm', 'rows', 'columns'] as const;
-const SOURCE_KEYS = ['rowNumber', 'field', 'related', 'latest', 'age', 'orgUnit', 'concat', 'keyGroups', 'count', 'constant', 'band'] as const;
+const TEMPLATE_KEYS = ['code', 'query', 'name', 'department', 'title', 'period', 'reporting', 'summary', 'summaries', 'blankForm', 'rows', 'columns'] as const;
+const SOURCE_KEYS = ['rowNumber', 'field', 'related', 'latest', 'age', 'orgUnit', 'concat', 'keyGroups', 'count', 'constant', 'band', 'ratio'] as const;
+
+/** What the other templates hold, by code: the entity of a row form's rows, or 'summary'. Lets `count: { form }` check its `where`. */
+export type FormKinds = ReadonlyMap<string, ViewEntity | 'summary'>;
 
 /** Entities whose fields a view of `entity` can show directly (a resident's household facts are the resident's). */
 const OWN: Record<ViewEntity, EntityName[]> = { resident: ['resident', 'household'], visit: ['visit'], business: ['business'] };
@@ -18,7 +21,7 @@ const RELATIONS: Record<ViewEntity, Record<string, EntityName[]>> = {
 };
 
 /** Parses and checks one template; `dict` decides which fields exist. Cross-template references are checked by the loader. */
-export function parseTemplate(r: DefinitionReader, o: Obj, dict: Dictionary, blank?: BlankForm): TemplateDef {
+export function parseTemplate(r: DefinitionReader, o: Obj, dict: Dictionary, blank?: BlankForm, forms?: FormKinds): TemplateDef {
   r.onlyKeys(o, '', TEMPLATE_KEYS);
   const summary = r.boolean(o, 'summary', '') ?? false;
   const period = r.string(o, 'period', '', { optional: true, oneOf: ['date', 'month'] }) as TemplateDef['period'] | undefined;
@@ -31,7 +34,9 @@ export function parseTemplate(r: DefinitionReader, o: Obj, dict: Dictionary, bla
     const groupBy = r.object(rowsObj.groupBy, join(rowsAt, 'groupBy'));
     const level = r.string(groupBy, 'orgUnit', join(rowsAt, 'groupBy'), { oneOf: ['community', 'grid'] }) as 'community' | 'grid';
     const totals = r.object(rowsObj.totalsRow, join(rowsAt, 'totalsRow'));
-    rows = { kind: 'summary', groupBy: level, totalsLabel: r.string(totals, 'label', join(rowsAt, 'totalsRow'))! };
+    r.onlyKeys(totals, join(rowsAt, 'totalsRow'), ['label', 'labelColumn']);
+    // labelColumn is resolved once the columns are known (below).
+    rows = { kind: 'summary', groupBy: level, totalsLabel: r.string(totals, 'label', join(rowsAt, 'totalsRow'))!, labelColumn: '' };
   } else {
     r.onlyKeys(rowsObj, rowsAt, ['entity', 'where', 'orderBy', 'totalsRow']);
     entity = r.string(rowsObj, 'entity', rowsAt, { oneOf: ['resident', 'visit', 'business'] }) as ViewEntity;
@@ -46,13 +51,20 @@ export function parseTemplate(r: DefinitionReader, o: Obj, dict: Dictionary, bla
   if (blank && rawColumns.length !== blank.headers.length) {
     r.fail('columns', `部门表样有 ${blank.headers.length} 列，模板有 ${rawColumns.length} 列：每列表样都要有一个数据来源`);
   }
-  const columns = rawColumns.map((c, i) => parseColumn(r, c, `columns[${i}]`, dict, entity, summary, blank?.headers[i]));
+  const columns = rawColumns.map((c, i) => parseColumn(r, c, `columns[${i}]`, dict, entity, summary, blank?.headers[i], forms));
   const keys = new Set<string>();
   columns.forEach((c, i) => {
     if (keys.has(c.key)) r.fail(`columns[${i}].key`, `列键 "${c.key}" 重复`);
     keys.add(c.key);
   });
+  columns.forEach((c, i) => c.source.kind === 'ratio' && checkRatio(r, c.source, `columns[${i}].ratio`, columns));
   if (rows.kind === 'rows' && rowsObj.totalsRow !== undefined) rows.totals = parseTotals(r, rowsObj.totalsRow, join(rowsAt, 'totalsRow'), columns);
+  if (rows.kind === 'summary') rows.labelColumn = summaryLabelColumn(r, (rowsObj.totalsRow as Obj).labelColumn, join(join(rowsAt, 'totalsRow'), 'labelColumn'), columns);
+  const summaries = o.summaries === undefined ? [] : r.array(o.summaries, 'summaries').map((code, i) => {
+    if (typeof code !== 'string' || !/^[A-Z][A-Z0-9_]*$/.test(code)) r.fail(`summaries[${i}]`, '应为汇总表的表单代码，如 F09');
+    return code;
+  });
+  if (summary && summaries.length) r.fail('summaries', '汇总表不能再带汇总表：summaries 写在明细表里，列出随它一起导出的汇总表');
   // The blank form is the source of truth for the title; a title in the template must say the same.
   const title = r.string(o, 'title', '', { optional: !!blank });
   if (blank && title && title !== titlePattern(blank.title)) r.fail('title', `与部门表样的标题不一致：表样为"${blank.title}"（即 ${titlePattern(blank.title)}）`);
@@ -68,6 +80,7 @@ export function parseTemplate(r: DefinitionReader, o: Obj, dict: Dictionary, bla
     blankForm: r.string(o, 'blankForm', '', { optional: true }),
     rows,
     columns,
+    summaries,
   };
 }
 
@@ -100,39 +113,44 @@ function fieldOf(r: DefinitionReader, key: unknown, at: string, dict: Dictionary
 }
 
 function parseConditions(r: DefinitionReader, raw: unknown, at: string, dict: Dictionary, entity: ViewEntity): Condition[] {
-  return r.array(raw ?? [], at).map((c, i) => {
-    const cat = join(at, i);
-    const o = r.object(c, cat);
-    if ('age' in o) {
-      r.onlyKeys(o, cat, ['age']);
-      const age = r.object(o.age, join(cat, 'age'));
-      r.onlyKeys(age, join(cat, 'age'), ['gte', 'lte']);
-      return { kind: 'age', gte: r.number(age, 'gte', join(cat, 'age'), { integer: true }), lte: r.number(age, 'lte', join(cat, 'age'), { integer: true }) };
-    }
-    if ('keyGroupOnVisitDate' in o) {
-      r.onlyKeys(o, cat, ['keyGroupOnVisitDate']);
-      const forms = r.array(o.keyGroupOnVisitDate, join(cat, 'keyGroupOnVisitDate')).map(String);
-      return { kind: 'keyGroup', forms };
-    }
-    r.onlyKeys(o, cat, ['field', 'in', 'equals', 'present', 'inPeriod']);
-    const f = fieldOf(r, o.field, join(cat, 'field'), dict, [...OWN[entity]]);
-    if (f.derivedFrom && !(f.key === 'gender' && o.in !== undefined)) r.fail(cat, `"${f.key}" 由公民身份号码得出：按年龄请用 age 条件，按性别请用 { field: gender, in: [...] }`);
-    if (o.inPeriod !== undefined) {
-      if (f.type !== 'date') r.fail(join(cat, 'inPeriod'), '"inPeriod" 只能用于日期字段');
-      return { kind: 'inPeriod', field: f.key };
-    }
-    const given = ['in', 'equals', 'present'].filter((k) => o[k] !== undefined);
-    if (given.length !== 1) r.fail(cat, '条件须且只须给出 in、equals、present 之一');
-    if (o.in !== undefined) {
-      const list = f.codeList ? dict.codeLists.get(f.codeList) : undefined;
-      if (!list) r.fail(join(cat, 'in'), '"in" 只能用于代码类字段');
-      const codes = r.array(o.in, join(cat, 'in')).map(String);
-      for (const code of codes) if (!list.byCode.has(code)) r.fail(join(cat, 'in'), `代码 "${code}" 不在代码表 ${list.key} 中`);
-      return { kind: 'field', field: f.key, in: codes };
-    }
-    if (o.present !== undefined) return { kind: 'field', field: f.key, present: r.boolean(o, 'present', cat) };
-    return { kind: 'field', field: f.key, equals: o.equals as string | number | boolean };
-  });
+  return r.array(raw ?? [], at).map((c, i) => parseCondition(r, c, join(at, i), dict, entity));
+}
+
+function parseCondition(r: DefinitionReader, c: unknown, cat: string, dict: Dictionary, entity: ViewEntity): Condition {
+  const o = r.object(c, cat);
+  if ('age' in o) {
+    r.onlyKeys(o, cat, ['age']);
+    const age = r.object(o.age, join(cat, 'age'));
+    r.onlyKeys(age, join(cat, 'age'), ['gte', 'lte']);
+    return { kind: 'age', gte: r.number(age, 'gte', join(cat, 'age'), { integer: true }), lte: r.number(age, 'lte', join(cat, 'age'), { integer: true }) };
+  }
+  if ('not' in o) {
+    r.onlyKeys(o, cat, ['not']);
+    return { kind: 'not', condition: parseCondition(r, o.not, join(cat, 'not'), dict, entity) };
+  }
+  if ('keyGroupOnVisitDate' in o) {
+    r.onlyKeys(o, cat, ['keyGroupOnVisitDate']);
+    const forms = r.array(o.keyGroupOnVisitDate, join(cat, 'keyGroupOnVisitDate')).map(String);
+    return { kind: 'keyGroup', forms };
+  }
+  r.onlyKeys(o, cat, ['field', 'in', 'equals', 'present', 'inPeriod']);
+  const f = fieldOf(r, o.field, join(cat, 'field'), dict, [...OWN[entity]]);
+  if (f.derivedFrom && !(f.key === 'gender' && o.in !== undefined)) r.fail(cat, `"${f.key}" 由公民身份号码得出：按年龄请用 age 条件，按性别请用 { field: gender, in: [...] }`);
+  if (o.inPeriod !== undefined) {
+    if (f.type !== 'date') r.fail(join(cat, 'inPeriod'), '"inPeriod" 只能用于日期字段');
+    return { kind: 'inPeriod', field: f.key };
+  }
+  const given = ['in', 'equals', 'present'].filter((k) => o[k] !== undefined);
+  if (given.length !== 1) r.fail(cat, '条件须且只须给出 in、equals、present 之一');
+  if (o.in !== undefined) {
+    const list = f.codeList ? dict.codeLists.get(f.codeList) : undefined;
+    if (!list) r.fail(join(cat, 'in'), '"in" 只能用于代码类字段');
+    const codes = r.array(o.in, join(cat, 'in')).map(String);
+    for (const code of codes) if (!list.byCode.has(code)) r.fail(join(cat, 'in'), `代码 "${code}" 不在代码表 ${list.key} 中`);
+    return { kind: 'field', field: f.key, in: codes };
+  }
+  if (o.present !== undefined) return { kind: 'field', field: f.key, present: r.boolean(o, 'present', cat) };
+  return { kind: 'field', field: f.key, equals: o.equals as string | number | boolean };
 }
 
 function parseTotals(r: DefinitionReader, raw: unknown, at: string, columns: TemplateColumn[]): NonNullable<RowSet['totals']> {
@@ -143,14 +161,51 @@ function parseTotals(r: DefinitionReader, raw: unknown, at: string, columns: Tem
     if (!c) r.fail(where, `没有列键为 "${String(key)}" 的列`);
     return c;
   };
-  const labelColumn = column(r.string(o, 'labelColumn', at), join(at, 'labelColumn')).key;
+  const labelColumn = columnKey(r, r.string(o, 'labelColumn', at), join(at, 'labelColumn'), columns);
   const count = r.array(o.count ?? [], join(at, 'count')).map((k, i) => column(k, join(join(at, 'count'), i)).key);
   const sum = r.array(o.sum ?? [], join(at, 'sum')).map((k, i) => {
     const c = column(k, join(join(at, 'sum'), i));
     if (c.type !== 'integer' && c.type !== 'decimal') r.fail(join(join(at, 'sum'), i), `列 "${c.key}" 不是数值列，不能求和`);
     return c.key;
   });
+  if (count.includes(labelColumn) || sum.includes(labelColumn)) r.fail(join(at, 'labelColumn'), `列 "${labelColumn}" 已用于计数或求和，"合计"字样须写在另一列`);
   return { label: r.string(o, 'label', at)!, labelColumn, count, sum };
+}
+
+/**
+ * A totals row's labelColumn: a column key, as everywhere else in a template. A header text (社区) is refused with
+ * the key to write instead.
+ */
+function columnKey(r: DefinitionReader, raw: unknown, at: string, columns: TemplateColumn[]): string {
+  const key = String(raw);
+  if (columns.some((c) => c.key === key)) return key;
+  const byHeader = columns.find((c) => c.header.at(-1) === key || c.header.join('／') === key);
+  if (byHeader) r.fail(at, `"${key}" 是表头，不是列键：labelColumn 应写列键，该列的列键为 "${byHeader.key}"`);
+  r.fail(at, `没有列键为 "${key}" 的列；可用的列键：${columns.map((c) => c.key).join('、')}`);
+}
+
+/** Where a summary's 合计 label goes: the named column (not a count), else the first org unit column. */
+function summaryLabelColumn(r: DefinitionReader, raw: unknown, at: string, columns: TemplateColumn[]): string {
+  if (raw === undefined) {
+    const first = columns.find((c) => c.source.kind === 'orgUnit');
+    if (!first) r.fail(at, '没有区划名称列：请用 labelColumn 写明"合计"字样放在哪一列（列键）');
+    return first.key;
+  }
+  if (typeof raw !== 'string' || raw.trim() === '') r.fail(at, '应为列键');
+  const key = columnKey(r, raw, at, columns);
+  const kind = columns.find((c) => c.key === key)!.source.kind;
+  if (kind === 'count' || kind === 'countForm' || kind === 'ratio') r.fail(at, `列 "${key}" 是计数列，合计行要在这里写合计数，"合计"字样须写在另一列（如序号列）`);
+  return key;
+}
+
+/** A ratio's part and whole are count columns of the same summary form. */
+function checkRatio(r: DefinitionReader, s: Extract<ColumnSource, { kind: 'ratio' }>, at: string, columns: TemplateColumn[]): void {
+  for (const side of ['part', 'whole'] as const) {
+    const c = columns.find((x) => x.key === s[side]);
+    if (!c) r.fail(join(at, side), `没有列键为 "${s[side]}" 的列`);
+    if (c.source.kind !== 'count' && c.source.kind !== 'countForm') r.fail(join(at, side), `列 "${c.key}" 不是计数列（count）：比率只能用本表的两个计数列相除`);
+  }
+  if (s.part === s.whole) r.fail(at, 'part 和 whole 不能是同一列');
 }
 
 function parseBand(r: DefinitionReader, raw: unknown, at: string, dict: Dictionary, entity: ViewEntity): { source: ColumnSource; type: ValueType } {
@@ -184,6 +239,12 @@ function parseBand(r: DefinitionReader, raw: unknown, at: string, dict: Dictiona
 
 function parseSort(r: DefinitionReader, raw: unknown, at: string, dict: Dictionary, entity: ViewEntity): Sort {
   const o = r.object(raw, at);
+  if ('age' in o) {
+    r.onlyKeys(o, at, ['age', 'descending']);
+    if (o.age !== true) r.fail(join(at, 'age'), '按年龄排序写 { age: true }（由小到大），由大到小加 descending: true');
+    if (entity !== 'resident') r.fail(join(at, 'age'), '按年龄排序只能用于居民表');
+    return { kind: 'age', descending: r.boolean(o, 'descending', at) ?? false };
+  }
   if ('orgUnit' in o) {
     r.onlyKeys(o, at, ['orgUnit']);
     return { kind: 'orgUnit', level: r.string(o, 'orgUnit', at, { oneOf: ['grid', 'community'] }) as 'grid' | 'community' };
@@ -197,11 +258,18 @@ function parseFormat(r: DefinitionReader, raw: unknown, at: string): Format | un
   if (raw === 'codeName') return { kind: 'codeName' };
   if (raw === 'yyyy-mm-dd' || raw === 'yyyy.mm' || raw === 'yyyy年m月') return { kind: 'date', pattern: raw };
   if (typeof raw === 'string' && /^0\.0+$/.test(raw)) return { kind: 'decimal', places: raw.length - 2 };
-  if (raw && typeof raw === 'object' && Array.isArray((raw as Obj).yesNo) && ((raw as Obj).yesNo as unknown[]).length === 2) {
-    const [yes, no] = (raw as { yesNo: unknown[] }).yesNo.map(String);
-    return { kind: 'yesNo', yes, no };
+  if (raw && typeof raw === 'object' && 'yesNo' in raw) {
+    const o = raw as Obj;
+    r.onlyKeys(o, at, ['yesNo', 'empty']);
+    const words = o.yesNo;
+    if (!Array.isArray(words) || words.length !== 2 || words.some((w) => typeof w !== 'string' || w.trim() === '')) r.fail(join(at, 'yesNo'), '应为两个词：[是的说法, 否的说法]，如 [是, 否]');
+    const [yes, no] = words as string[];
+    // Unfilled prints empty: nobody said no. A department that wants its 否 for nothing writes `empty: 否`.
+    if (o.empty === undefined) return { kind: 'yesNo', yes, no };
+    if (typeof o.empty !== 'string') r.fail(join(at, 'empty'), '应为文本：未填写时显示的内容，如 否');
+    return { kind: 'yesNo', yes, no, empty: o.empty };
   }
-  r.fail(at, '未知的格式：可用 codeName、yyyy-mm-dd、yyyy.mm、yyyy年m月、0.00、{ yesNo: [是, 否] }');
+  r.fail(at, '未知的格式：可用 codeName、yyyy-mm-dd、yyyy.mm、yyyy年m月、0.00、{ yesNo: [是, 否] }、{ yesNo: [是, 否], empty: 否 }');
 }
 
 function valueType(f: FieldDef, format: Format | undefined): ValueType {
@@ -212,7 +280,17 @@ function valueType(f: FieldDef, format: Format | undefined): ValueType {
   return 'text';
 }
 
-function parseColumn(r: DefinitionReader, raw: unknown, at: string, dict: Dictionary, entity: ViewEntity, summary: boolean, blankHeader?: string[]): TemplateColumn {
+function parseRatio(r: DefinitionReader, raw: unknown, at: string, format: Format | undefined, formatAt: string): ColumnSource {
+  const o = r.object(raw, at);
+  r.onlyKeys(o, at, ['part', 'whole', 'percent']);
+  const part = r.string(o, 'part', at)!;
+  const whole = r.string(o, 'whole', at)!;
+  if (format && format.kind !== 'decimal') r.fail(formatAt, '比率列的格式只能是小数位数，如 "0.0"');
+  // Checked against the other columns once all are read (checkRatio).
+  return { kind: 'ratio', part, whole, percent: r.boolean(o, 'percent', at) ?? false, places: format?.kind === 'decimal' ? format.places : 2 };
+}
+
+function parseColumn(r: DefinitionReader, raw: unknown, at: string, dict: Dictionary, entity: ViewEntity, summary: boolean, blankHeader?: string[], forms?: FormKinds): TemplateColumn {
   const o = r.object(raw, at);
   r.onlyKeys(o, at, ['key', 'header', ...SOURCE_KEYS, 'format', 'where', 'joinWith', 'optional']);
   const key = r.string(o, 'key', at, { pattern: /^[a-z][A-Za-z0-9]*$/ })!;
@@ -230,15 +308,23 @@ function parseColumn(r: DefinitionReader, raw: unknown, at: string, dict: Dictio
   if (o.constant !== undefined) return column({ kind: 'constant', value: String(o.constant) }, 'text');
   if (o.orgUnit !== undefined) return column({ kind: 'orgUnit', level: r.string(o, 'orgUnit', at, { oneOf: ['grid', 'community'] }) as 'grid' | 'community' }, 'text');
   if (summary) {
-    if (o.count === undefined) r.fail(at, '汇总表的列须为 rowNumber、orgUnit、count 或 constant');
+    if (o.ratio !== undefined) return column(parseRatio(r, o.ratio, join(at, 'ratio'), format, join(at, 'format')), 'decimal');
+    if (o.count === undefined) r.fail(at, '汇总表的列须为 rowNumber、orgUnit、count、ratio 或 constant');
     if (typeof o.count === 'string') {
       const of = r.string(o, 'count', at, { oneOf: ['grid', 'household', 'resident'] }) as 'grid' | 'household' | 'resident';
+      if (of !== 'resident' && o.where !== undefined) r.fail(join(at, 'where'), '条件只能用于 count: resident 或 count: { form: … }');
       return column({ kind: 'count', of, where: parseConditions(r, o.where, join(at, 'where'), dict, 'resident') }, 'integer');
     }
     const count = r.object(o.count, join(at, 'count'));
     r.onlyKeys(count, join(at, 'count'), ['form']);
-    return column({ kind: 'countForm', form: r.string(count, 'form', join(at, 'count'))! }, 'integer');
+    const form = r.string(count, 'form', join(at, 'count'))!;
+    // The conditions are over the counted form's rows: its fields (a visit form's visits, a resident form's residents).
+    const kind = forms?.get(form);
+    if (forms && kind === undefined) r.fail(join(join(at, 'count'), 'form'), `没有代码为 "${form}" 的表单`);
+    if (kind === 'summary') r.fail(join(join(at, 'count'), 'form'), `表单 ${form} 是汇总表，只能计数明细表的行`);
+    return column({ kind: 'countForm', form, where: parseConditions(r, o.where, join(at, 'where'), dict, kind ?? 'resident') }, 'integer');
   }
+  if (o.ratio !== undefined) r.fail(join(at, 'ratio'), '比率列只能用于汇总表（两个计数列相除）');
   if (o.band !== undefined) {
     const { source, type } = parseBand(r, o.band, join(at, 'band'), dict, entity);
     return column(source, type);

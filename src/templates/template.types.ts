@@ -16,6 +16,11 @@ export interface TemplateDef {
   blankForm?: string;
   rows: RowSet | SummaryRows;
   columns: TemplateColumn[];
+  /**
+   * Summary forms (codes) that go with this row form: a street's workbook of it ends with these, and only these
+   * (adding a summary never changes another form's export).
+   */
+  summaries: string[];
   /** The department's blank form, read at start-up: header rows, merges, widths, page setup, footer. */
   layout?: BlankForm;
 }
@@ -37,7 +42,7 @@ export interface RowSet {
   entity: ViewEntity;
   where: Condition[];
   orderBy: Sort[];
-  /** A 合计 row after the last row: the label in one column, counts of filled cells or sums in others. */
+  /** A 合计 row after the last row: the label in one column (a column key), counts of filled cells or sums in others. */
   totals?: { label: string; labelColumn: string; count: string[]; sum: string[] };
 }
 
@@ -46,20 +51,29 @@ export interface SummaryRows {
   /** One row per community, or per grid, under the org unit asked for. */
   groupBy: 'community' | 'grid';
   totalsLabel: string;
+  /** Column key the 合计 label goes in (by default the first org unit column). */
+  labelColumn: string;
 }
 
 export type Condition =
   | { kind: 'field'; field: string; in?: string[]; equals?: string | number | boolean; present?: boolean }
   | { kind: 'age'; gte?: number; lte?: number }
   | { kind: 'inPeriod'; field: string }
-  | { kind: 'keyGroup'; forms: string[] };
+  | { kind: 'keyGroup'; forms: string[] }
+  /** Holds when the inner condition does not (an empty field included: 居住证 not 已办理 counts the unknown too). */
+  | { kind: 'not'; condition: Condition };
 
-export type Sort = { kind: 'field'; field: string; descending: boolean } | { kind: 'orgUnit'; level: 'grid' | 'community' };
+export type Sort =
+  | { kind: 'field'; field: string; descending: boolean }
+  | { kind: 'orgUnit'; level: 'grid' | 'community' }
+  /** Whole years on the reference date (youngest first unless descending); equal ages go on to the next sort. */
+  | { kind: 'age'; descending: boolean };
 
 export type Format =
   | { kind: 'codeName' }
   | { kind: 'date'; pattern: 'yyyy-mm-dd' | 'yyyy.mm' | 'yyyy年m月' }
-  | { kind: 'yesNo'; yes: string; no: string }
+  /** `empty`: what an unfilled yes/no prints; without it the cell stays empty (nobody said no). */
+  | { kind: 'yesNo'; yes: string; no: string; empty?: string }
   | { kind: 'decimal'; places: number };
 
 export type ColumnSource =
@@ -71,7 +85,10 @@ export type ColumnSource =
   | { kind: 'concat'; parts: { field: string }[] }
   | { kind: 'keyGroups'; groups: { form: string; label: string }[]; joinWith: string }
   | { kind: 'count'; of: 'grid' | 'household' | 'resident'; where: Condition[] }
-  | { kind: 'countForm'; form: string }
+  /** Rows of another form (its own filter), narrowed by `where` over that form's rows when given. */
+  | { kind: 'countForm'; form: string; where: Condition[] }
+  /** part ÷ whole of two count columns of the same summary row (×100 when `percent`), rounded to `places`; empty when whole is 0. */
+  | { kind: 'ratio'; part: string; whole: string; percent: boolean; places: number }
   | { kind: 'constant'; value: string }
   | { kind: 'band'; of: { kind: 'age' } | { kind: 'field'; field: string }; bands: Band[]; otherwise: string | number | null };
 

@@ -104,9 +104,8 @@ function compileValue(dict: Dictionary, key: string, format: Format | undefined)
 }
 
 export function formatValue(dict: Dictionary, key: string, value: unknown, format: Format | undefined): unknown {
-  // A 是/否 column is never blank on a department's form: nothing recorded means no.
-  if ((value === null || value === undefined) && format?.kind === 'yesNo') return format.no;
-  if (value === null || value === undefined) return null;
+  // Nothing recorded is not "no": an unfilled 是/否 prints empty unless the template names a word for it (empty: 否).
+  if (value === null || value === undefined) return format?.kind === 'yesNo' ? (format.empty ?? null) : null;
   const field = dict.byKey.get(key)!;
   if (field.type === 'boolean') value = value === true || value === 1 || value === '1' || value === 't';
   if (field.type === 'decimal' || field.type === 'integer') value = Number(value);

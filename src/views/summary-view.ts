@@ -21,7 +21,12 @@ export class SummaryView {
   ) {
     this.counters = def.columns.map((col) => {
       const s = col.source;
-      if (s.kind === 'countForm') return new ViewSqlBuilder(this.templates.get(s.form) as TemplateDef & { rows: RowSet }, dict, dialect, forms);
+      if (s.kind === 'countForm') {
+        // The counted form's own filter, narrowed by the column's conditions over its rows (F07 rows with 居住事由 务工).
+        const form = this.templates.get(s.form) as TemplateDef & { rows: RowSet };
+        const narrowed = s.where.length ? { ...form, rows: { ...form.rows, where: [...form.rows.where, ...s.where] } } : form;
+        return new ViewSqlBuilder(narrowed, dict, dialect, forms);
+      }
       if (s.kind === 'count' && s.of === 'resident') {
         const rows: RowSet = { kind: 'rows', entity: 'resident', where: s.where, orderBy: [] };
         return new ViewSqlBuilder({ ...def, rows, columns: [] }, dict, dialect, forms);
@@ -44,17 +49,31 @@ export class SummaryView {
         if (s.kind === 'orgUnit') return s.level === this.groupBy ? community.name : community.parentName;
         if (s.kind === 'count' && s.of === 'grid' && this.groupBy === 'grid') return 1;
         if (s.kind === 'constant') return s.value;
+        if (s.kind === 'ratio') return null; // from the row's counts, below
         return perColumn[i]?.get(community.code) ?? 0;
       }),
     );
-    const labelAt = this.def.columns.findIndex((c) => c.source.kind === 'orgUnit');
+    const labelAt = this.def.columns.findIndex((c) => c.key === this.def.rows.labelColumn);
     const totals = this.def.columns.map((col, i) => {
       const s = col.source;
       if (i === labelAt) return this.def.rows.totalsLabel;
       if (s.kind === 'count' || s.kind === 'countForm') return rows.reduce((sum, row) => sum + Number(row[i]), 0);
       return s.kind === 'constant' ? s.value : null;
     });
+    // A ratio of the totals row is the ratio of its totals, not a sum of the rows' ratios.
+    for (const row of [...rows, totals]) this.fillRatios(row);
     return [...rows, totals];
+  }
+
+  private fillRatios(row: unknown[]): void {
+    this.def.columns.forEach((col, i) => {
+      const s = col.source;
+      if (s.kind !== 'ratio') return;
+      const at = (key: string) => Number(row[this.def.columns.findIndex((c) => c.key === key)]);
+      const [part, whole] = [at(s.part), at(s.whole)];
+      // Nothing to divide by: an empty cell, not 0 % nor an error.
+      row[i] = whole > 0 ? round((part / whole) * (s.percent ? 100 : 1), s.places) : null;
+    });
   }
 
   private async countsFor(ds: DataSource, source: TemplateDef['columns'][number]['source'], counter: ViewSqlBuilder | null, communities: OrgUnit[], scope: ViewScope): Promise<Map<string, number> | null> {
@@ -78,4 +97,9 @@ export class SummaryView {
       params: params.values,
     };
   }
+}
+
+/** Half away from zero at `places` decimals, without binary noise (0.875 → 0.88, 87.5 → 87.5). */
+function round(x: number, places: number): number {
+  return Number(`${Math.round(Number(`${x}e${places}`))}e-${places}`);
 }

@@ -2,7 +2,7 @@ import {
   type GraphQLFieldConfigMap, GraphQLFloat, GraphQLInt, GraphQLList, GraphQLNonNull, GraphQLObjectType, type GraphQLOutputType,
   GraphQLSchema, GraphQLString,
 } from 'graphql';
-import type { TemplateDef, ValueType } from '../templates/template.types.js';
+import type { TemplateColumn, TemplateDef, ValueType } from '../templates/template.types.js';
 import type { FormView, FormViewArgs } from './views.service.js';
 
 /** Runs a view for a typed query; the GraphQL context is passed on for the access hook. */
@@ -13,6 +13,28 @@ const SCALARS: Record<ValueType, GraphQLOutputType> = { text: GraphQLString, int
 const FREQUENCY_NAMES = { month: '月报，如 2026-11', quarter: '季报，如 2026-Q4', year: '年报，如 2026' } as const;
 
 const pascal = (name: string) => name[0].toUpperCase() + name.slice(1);
+
+/** The key of a summary form's 合计 row among its rows (formView keeps it as the last row). */
+const TOTALS_KEY = 'total';
+
+/**
+ * What a column holds in the 合计 row: the label (text, whatever the column's type: 合计 under 序号), a count (an
+ * integer, whatever the column counts: 3 ID numbers), a sum (the column's type), else the column's own type. Null
+ * for a form without a 合计 row.
+ */
+function totalsTypes(t: TemplateDef): Map<string, GraphQLOutputType> | null {
+  const types = new Map<string, GraphQLOutputType>();
+  const own = (c: TemplateColumn) => SCALARS[c.type];
+  if (t.rows.kind === 'rows') {
+    const spec = t.rows.totals;
+    if (!spec) return null;
+    for (const c of t.columns) types.set(c.key, c.key === spec.labelColumn ? GraphQLString : spec.count.includes(c.key) ? GraphQLInt : own(c));
+  } else {
+    const label = t.rows.labelColumn;
+    for (const c of t.columns) types.set(c.key, c.key === label ? GraphQLString : own(c));
+  }
+  return types;
+}
 
 /**
  * One typed query per template (elderlyLivingAlone, disabledPersons, …) whose row type has a field per column,
@@ -28,6 +50,14 @@ export function templateQueryFields(templates: TemplateDef[], pageInfo: GraphQLO
         t.columns.map((c) => [c.key, { type: SCALARS[c.type], description: c.header.join('／') }]),
       ),
     });
+    const totalTypes = totalsTypes(t);
+    const totals = totalTypes
+      ? new GraphQLObjectType({
+          name: `${pascal(t.query)}Totals`,
+          description: `${t.code} ${t.name}的合计行：合计字样为文本，计数为整数`,
+          fields: Object.fromEntries(t.columns.map((c) => [c.key, { type: totalTypes.get(c.key)!, description: c.header.join('／') }])),
+        })
+      : row;
     const page = new GraphQLObjectType({
       name: `${pascal(t.query)}Page`,
       description: `${t.code} ${t.name}：一页数据`,
@@ -39,7 +69,7 @@ export function templateQueryFields(templates: TemplateDef[], pageInfo: GraphQLO
         keys: { type: new GraphQLNonNull(new GraphQLList(new GraphQLNonNull(GraphQLString))), description: '各行的键，与 rows 一一对应' },
         removedKeys: { type: new GraphQLList(new GraphQLNonNull(GraphQLString)), description: '带 updatedSince 时：已不在本表中的行的键' },
         serverTime: { type: new GraphQLNonNull(GraphQLString), description: '下次增量同步时作为 updatedSince 传回' },
-        totals: { type: row, description: '合计行（汇总全部行）；表单没有合计行时为空' },
+        totals: { type: totals, description: t.rows.kind === 'summary' ? '合计行（不在 rows 中）' : '合计行（汇总全部行）；表单没有合计行时为空' },
         pageInfo: { type: new GraphQLNonNull(pageInfo) },
         report: { type: frozenReport, description: '带 period 且该期报表已报送或已审核时：冻结的报表；否则为空（实时台账）' },
       },
@@ -58,6 +88,12 @@ export function templateQueryFields(templates: TemplateDef[], pageInfo: GraphQLO
       resolve: async (_source, args, context) => {
         const view = await run(context, { code: t.code, ...(args as Omit<FormViewArgs, 'code'>) });
         const record = (values: unknown[]) => Object.fromEntries(view.columns.map((c, i) => [c.key, values[i]]));
+        if (t.rows.kind === 'summary') {
+          // A summary's 合计 row is the last of formView's rows; here it has its own type (合计 may stand under 序号).
+          const at = view.keys.indexOf(TOTALS_KEY);
+          const rows = view.rows.filter((_, i) => i !== at);
+          return { ...view, rows: rows.map(record), keys: view.keys.filter((_, i) => i !== at), totalCount: view.totalCount - (at >= 0 ? 1 : 0), totals: at >= 0 ? record(view.rows[at]) : null };
+        }
         return { ...view, rows: view.rows.map(record), totals: view.totals && record(view.totals) };
       },
     };

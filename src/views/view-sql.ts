@@ -139,6 +139,9 @@ export class ViewSqlBuilder {
       }
       case 'keyGroup':
         return `(${c.forms.map((f) => this.keyGroupCondition(f, params, scope)).join(' OR ')})`;
+      case 'not':
+        // CASE, not NOT: a condition on an empty field is NULL, and "not 已办理" must count the unknown too.
+        return `(CASE WHEN ${this.condition(c.condition, params, scope, ageOn)} THEN 0 ELSE 1 END) = 1`;
     }
   }
 
@@ -149,11 +152,22 @@ export class ViewSqlBuilder {
     return `(${rows.where.map((w) => this.condition(w, params, scope, onVisitDate)).join(' AND ') || '1 = 1'})`;
   }
 
-  private sort(s: Sort): string[] {
+  private sort(s: Sort, referenceDate: string): string[] {
     if (s.kind === 'orgUnit') return s.level === 'grid' ? ['c.sort_order', 'c.code', 'g.sort_order', 'g.code'] : ['c.sort_order', 'c.code'];
+    if (s.kind === 'age') return [`${this.ageExpression(referenceDate)}${s.descending ? ' DESC' : ''}`];
     const f = this.dict.byKey.get(s.field)!;
     const expr = f.key === 'birthDate' ? `substr(${this.idNumber()}, 7, 8)` : this.column(f);
     return [`${expr}${s.descending ? ' DESC' : ''}`];
+  }
+
+  /**
+   * Whole years on the reference date, as integer arithmetic on yyyymmdd (same on both databases; a 29 February
+   * birthday comes round on 1 March, as the age conditions count it). The date goes in as a checked literal: ORDER BY
+   * appears twice in a page's SQL, where parameters would have to be numbered twice.
+   */
+  private ageExpression(referenceDate: string): string {
+    if (!/^\d{4}-\d{2}-\d{2}$/.test(referenceDate)) throw new Error(`参考日期格式不对：${referenceDate}`);
+    return `((${Number(referenceDate.replaceAll('-', ''))} - CAST(substr(${this.idNumber()}, 7, 8) AS INTEGER)) / 10000)`;
   }
 
   /** The SELECT list: every column a row needs, aliased by what it is. */
@@ -282,7 +296,7 @@ export class ViewSqlBuilder {
     const countParams = new Params(this.dialect);
     const countWhere = this.where(countParams, scope);
     // Ties end on the ID number, not on insertion order: a ledger rebuilt from its Excel files sorts the same.
-    const orderBy = [...this.def.rows.orderBy.flatMap((s) => this.sort(s)), this.idNumber(), 'e.id'].join(', ');
+    const orderBy = [...this.def.rows.orderBy.flatMap((s) => this.sort(s, scope.referenceDate)), this.idNumber(), 'e.id'].join(', ');
     return {
       select: `SELECT ${select.join(', ')} ${from} WHERE ${where}`,
       // Deferred join: find the page's ids first (from the filter indexes alone where they cover the filter and

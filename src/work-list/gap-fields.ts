@@ -14,8 +14,9 @@ const ONE_FORM_ENTITIES = new Set(['resident', 'household']);
 /**
  * The columns of a resident form a person fills, as dictionary fields, once each, in column order. Left out: row
  * numbers, ages, org unit names, latest visits, counts, concatenations and bands (derived), fields derived from the ID
- * number or changed only by their own commands (注销), yes/no columns (the form shows an empty one as 否, as the
- * department asked), and columns the template marks `optional` (备注). A related record's column (包联干部's name and
+ * number or changed only by their own commands (注销), yes/no columns (a 享受/不享受 answer is given when known; an
+ * unanswered one prints empty, or the template's `empty` word, and is not chased here), and columns the template
+ * marks `optional` (备注). A related record's column (包联干部's name and
  * phone) is filled by choosing the record: the reference field of the same name is the gap.
  */
 export function gapFields(def: TemplateDef, dict: Dictionary): GapField[] {

@@ -54,17 +54,19 @@ describe(`a new department form is a file, not code (${isPostgres() ? 'PostgreSQ
       { rowNumber: 2, name: '居民1', age: age(people[1][0]), ageBand: '90-99岁', amount: 300, bornMonth: `${year - 92}年1月`, gridName: '第一网格' },
       { rowNumber: 3, name: '居民0', age: age(people[0][0]), ageBand: '80-89岁', amount: 100, bornMonth: `${year - 85}年1月`, gridName: '第一网格' },
     ]);
-    // A count under a text column is text in the typed row (formView.totals keeps the number).
-    expect(r.totals).toEqual({ name: '合计', idNumber: '3', amount: 1000, age: null });
+    // The 合计 row has a type of its own: the count under the text column 公民身份号码 is an integer.
+    expect(r.totals).toEqual({ name: '合计', idNumber: 3, amount: 1000, age: null });
   });
 
   it('groups a summary by grid and splits it by age band and sex', async () => {
-    const res = await t.gql(`{ elderlyByAgeAndSex(orgUnit: "${COMMUNITY}") { title rows { rowNumber community grid age60Male age60Female age80Male age80Female elderly } } }`);
+    const fields = 'rowNumber community grid age60Male age60Female age80Male age80Female elderly';
+    const res = await t.gql(`{ elderlyByAgeAndSex(orgUnit: "${COMMUNITY}") { title rows { ${fields} } totals { ${fields} } } }`);
     expect(res.errors).toBeUndefined();
     expect(res.data.elderlyByAgeAndSex.rows).toEqual([
       { rowNumber: 1, community: '桥北社区', grid: '第一网格', age60Male: 0, age60Female: 1, age80Male: 1, age80Female: 1, elderly: 3 },
       { rowNumber: 2, community: '桥北社区', grid: '第二网格', age60Male: 1, age60Female: 0, age80Male: 0, age80Female: 1, elderly: 2 },
-      { rowNumber: null, community: '合计', grid: null, age60Male: 1, age60Female: 1, age80Male: 1, age80Female: 2, elderly: 5 },
     ]);
+    // The typed query gives a summary's 合计 row as `totals` (formView keeps it as the last row).
+    expect(res.data.elderlyByAgeAndSex.totals).toEqual({ rowNumber: null, community: '合计', grid: null, age60Male: 1, age60Female: 1, age80Male: 1, age80Female: 2, elderly: 5 });
   });
 });

@@ -51,7 +51,7 @@ describe(`work list (${isPostgres() ? 'PostgreSQL' : 'SQLite'})`, () => {
     const before = await allItems(qiaobei, COMMUNITY);
     const item = before.find((i) => i.idNumber === newcomer);
     // F01's columns that a person types and that are empty: not the name, the ID number (and sex, birth date, age
-    // from it), the address, the yes/no columns (shown as 否), the latest visit, the grid or 备注.
+    // from it), the address, the yes/no columns (answered when known, not chased), the latest visit, the grid or 备注.
     expect(item).toMatchObject({ name: '新来的', grid: { code: GRID, name: '第一网格', communityCode: COMMUNITY, communityName: '桥北社区' } });
     expect(item.forms.map((f: any) => f.code)).toEqual(['F01']);
     expect(item.forms[0].missing).toEqual([

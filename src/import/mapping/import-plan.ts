@@ -108,6 +108,7 @@ function stepOf(column: TemplateColumn, dict: Dictionary): Step {
     case 'band':
     case 'count':
     case 'countForm':
+    case 'ratio':
       return { kind: 'ignored', column, why: '由其他数据计算得出' };
   }
 }

@@ -96,8 +96,8 @@ function expected(def: TemplateDef, dict: Dictionary, rec: LedgerRecord) {
   for (const step of importPlan(def, dict).steps) {
     if (step.kind === 'value') {
       const v = rec.fields[step.field.key];
+      // An unfilled 是/否 is written empty (no template here names a word for nothing), so it reads back as nothing.
       if (v !== undefined && v !== null && v !== '') values[step.field.key] = v;
-      else if (step.field.type === 'boolean') values[step.field.key] = false; // the form writes 否 for nothing
     } else if (step.kind === 'reference') values[step.into] = rec.related![step.column.key];
     else if (step.kind === 'lookup') (related[step.relation] ??= {})[step.field.key] = rec.related![step.column.key];
   }
