@@ -120,6 +120,7 @@ function fillInfoRow(row: ExcelJS.Row, width: number, header: SheetHeader): void
   const [y, m, d] = header.date.split('-').map(Number);
   for (let c = 1; c <= width; c++) {
     const cell = row.getCell(c);
+    if (cell.isMerged && cell.master !== cell) continue; // a merged cell shows (and would write to) its range's first cell
     const text = typeof cell.value === 'string' ? cell.value : '';
     if (text.startsWith('填报单位')) cell.value = `${text}${header.unit}`;
     if (text.startsWith('填报日期')) cell.value = `填报日期：${y}年${m}月${d}日`;
