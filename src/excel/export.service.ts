@@ -89,7 +89,8 @@ export class ExportService {
       name = def.name;
       if (def.rows.kind === 'rows' && (unit.level === 'street' || unit.level === 'district') && !csv) {
         const communities = await this.orgUnits.unitsUnder(unit.range, 'community');
-        const summaries = this.views.listFor(viewer).filter((t) => t.rows.kind === 'summary');
+        // The street's own summaries (F09) go with its communities' sheets; a community's summary by grid (V03) does not.
+        const summaries = this.views.listFor(viewer).filter((t) => t.rows.kind === 'summary' && t.reporting.filledBy === 'street');
         jobs = [
           ...communities.map((c) => ({ def, orgUnit: c.code, sheetName: c.name })),
           ...summaries.map((s) => ({ def: s, orgUnit: unit.code, sheetName: s.name })),
