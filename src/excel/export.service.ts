@@ -109,7 +109,7 @@ export class ExportService {
     const period = request.period ? request.period.toUpperCase() : jobs.length === 1 && jobs[0].def.period === 'month' ? first.referenceDate.slice(0, 7) : first.referenceDate;
     const rows = firsts.reduce((sum, f) => sum + f.totalCount, 0);
     const reports = firsts.map((f) => f.report);
-    return { request, jobs, titles: firsts.map((f) => f.title), reports, rows, referenceDate: first.referenceDate, fileName: `${unit.name}${name}-${period}.${csv ? 'csv' : 'xlsx'}` };
+    return { request, jobs, titles: firsts.map((f) => f.title), subtitles: firsts.map((f) => f.subtitles), reports, rows, referenceDate: first.referenceDate, fileName: `${unit.name}${name}-${period}.${csv ? 'csv' : 'xlsx'}` };
   }
 
   /**
@@ -129,7 +129,7 @@ export class ExportService {
   }
 
   private async writeSheets(viewer: Viewer, plan: ExportPlan, out: Writable, onRows?: (n: number) => void): Promise<number> {
-    const { request, jobs, titles, reports } = plan;
+    const { request, jobs } = plan;
     // The first rows are read before the first byte goes out: an HTTP answer is committed to 200 by its first byte,
     // so a query that fails (a column missing, the database gone) must fail here, while it can still be an error answer.
     // After that a failure can only cut the connection (DomainErrorFilter), never end a broken file cleanly.
@@ -143,7 +143,7 @@ export class ExportService {
   }
 
   private async writeWorkbook(viewer: Viewer, plan: ExportPlan, out: Writable, first: PrimedRows<unknown[]>, onRows?: (n: number) => void): Promise<number> {
-    const { request, jobs, titles, reports } = plan;
+    const { request, jobs, titles, subtitles, reports } = plan;
     const workbook = new ExcelJS.stream.xlsx.WorkbookWriter({ stream: out, useStyles: true, useSharedStrings: false });
     let total = 0;
     for (const [i, job] of jobs.entries()) {
@@ -156,7 +156,7 @@ export class ExportService {
         const report = reports[i];
         const signed = (who: string | null, at: Date | null) => (who ? `${who}（${at ? todayIso(at) : ''}）` : null);
         const header = {
-          title: titles[i], unit: unit.name, date: report?.submittedAt ? todayIso(report.submittedAt) : todayIso(),
+          title: titles[i], subtitles: subtitles[i], unit: unit.name, date: report?.submittedAt ? todayIso(report.submittedAt) : todayIso(),
           signatures: report ? { filledBy: signed(report.submittedBy, report.submittedAt), reviewedBy: report.status === 'approved' ? signed(report.reviewedBy, report.reviewedAt) : null } : undefined,
         };
         total += await writeFormSheet(workbook, blank.worksheets[0], job.def.layout!, job.sheetName, header, job.def.columns, rows);

@@ -61,7 +61,9 @@ export type Condition =
   | { kind: 'inPeriod'; field: string }
   | { kind: 'keyGroup'; forms: string[] }
   /** Holds when the inner condition does not (an empty field included: 居住证 not 已办理 counts the unknown too). */
-  | { kind: 'not'; condition: Condition };
+  | { kind: 'not'; condition: Condition }
+  /** At least one of the conditions holds (V01: 低保 or 特困供养). */
+  | { kind: 'any'; of: Condition[] };
 
 export type Sort =
   | { kind: 'field'; field: string; descending: boolean }
@@ -90,6 +92,8 @@ export type ColumnSource =
   /** part ÷ whole of two count columns of the same summary row (×100 when `percent`), rounded to `places`; empty when whole is 0. */
   | { kind: 'ratio'; part: string; whole: string; percent: boolean; places: number }
   | { kind: 'constant'; value: string }
+  /** How many residents (still registered on the reference date) live in the household of the row's resident. */
+  | { kind: 'householdSize' }
   | { kind: 'band'; of: { kind: 'age' } | { kind: 'field'; field: string }; bands: Band[]; otherwise: string | number | null };
 
 /** A value chosen by which band (min ≤ x ≤ max, either end open) the base value falls in. */

@@ -75,7 +75,7 @@ describe(`access: attacks from logged-in users (${isPostgres() ? 'PostgreSQL' : 
 
   it('a department gets only the forms naming it: another form, a column outside them and the ledger are refused', async () => {
     const templates = (await as.minzheng.gql('{ templates { code } }')).data.templates.map((x: { code: string }) => x.code);
-    expect(templates).toEqual(['F01', 'F02', 'F03']);
+    expect(templates).toEqual(['F01', 'F02', 'F03', 'V01']);
     const foreign = await as.minzheng.gql(`{ formView(code: "F05", orgUnit: "${QIAOBEI}") { rows } }`);
     const unknown = await as.minzheng.gql(`{ formView(code: "F99", orgUnit: "${QIAOBEI}") { rows } }`);
     expect(foreign.errors[0].extensions.code).toBe('NOT_FOUND');
@@ -90,6 +90,9 @@ describe(`access: attacks from logged-in users (${isPostgres() ? 'PostgreSQL' : 
     const own = (await as.minzheng.gql(`{ elderlyLivingAlone(orgUnit: "${QIAOBEI}", first: 5) { rows { idNumber phone } } }`)).data.elderlyLivingAlone.rows;
     expect(own.length).toBeGreaterThan(0);
     for (const row of own) expect(row.idNumber).toMatch(/^\d{6}\*{8}[\dX]{4}$/);
+    const recipients = (await as.minzheng.gql(`{ assistanceRecipients(orgUnit: "${QIAOBEI}", first: 5) { rows { idNumber phone householdSize } } }`)).data.assistanceRecipients.rows;
+    expect(recipients.length).toBeGreaterThan(0);
+    for (const row of recipients) expect(row.idNumber).toMatch(/^\d{6}\*{8}[\dX]{4}$/);
     // Reaching residents through the ledger or a relation.
     for (const q of [`{ resident(idNumber: "${foreignIds[0]}") { name } }`, `{ businesses(gridCode: "${QIAOBEI}001") { operator { idNumber healthStatus } } }`,
       `{ households(gridCode: "${QIAOBEI}001") { members { name idNumber } } }`, `{ oneForm { sections { label } } }`]) {

@@ -108,7 +108,7 @@ describe(`Excel export in the department's layout (${isPostgres() ? 'PostgreSQL'
     expect(res.status).toBe(200);
     const wb = new ExcelJS.Workbook();
     await wb.xlsx.load(res.body);
-    expect(wb.worksheets.map((w) => w.name.slice(0, 3))).toEqual(['F01', 'F02', 'F03', 'F04', 'F05', 'F06', 'F07', 'F08', 'F09']);
+    expect(wb.worksheets.map((w) => w.name.slice(0, 3))).toEqual(['F01', 'F02', 'F03', 'F04', 'F05', 'F06', 'F07', 'F08', 'F09', 'V01', 'V02', 'V03']);
     const streetOnly = await request(t.app.getHttpServer()).get('/exports/all?orgUnit=500106108000').set(t.auth);
     expect(streetOnly.status).toBe(400);
     expect(streetOnly.body.fieldErrors[0].code).toBe('UNSUPPORTED_EXPORT');

@@ -30,6 +30,6 @@ describe('the in-browser GraphQL IDE at /graphql', () => {
 
   it('still answers GraphQL requests on the same path', async () => {
     const res = await request(t.app.getHttpServer()).post('/graphql').set(t.auth).send({ query: '{ templates { code query } }' });
-    expect(res.body.data.templates.map((x: { code: string }) => x.code)).toEqual(['F01', 'F02', 'F03', 'F04', 'F05', 'F06', 'F07', 'F08', 'F09']);
+    expect(res.body.data.templates.map((x: { code: string }) => x.code)).toEqual(['F01', 'F02', 'F03', 'F04', 'F05', 'F06', 'F07', 'F08', 'F09', 'V01', 'V02', 'V03']);
   });
 });

@@ -105,8 +105,9 @@ describe(`visits, businesses, staff, org units and the one form (${isPostgres() 
     expect(byKey.get('phone')).toMatchObject({ label: '联系电话', forms: expect.arrayContaining([{ code: 'F01', department: '区民政局' }, { code: 'F08', department: '街道综合行政执法大队' }]) });
     expect(byKey.get('gender')).toMatchObject({ derived: true, options: expect.arrayContaining([{ code: '1', name: '男' }]) });
     expect(byKey.get('disabilityCategory')).toMatchObject({ forms: expect.arrayContaining([{ code: 'F05', department: '区残疾人联合会' }, { code: 'F09', department: '街道党工委、办事处、区网格化服务管理中心' }]) });
+    expect(byKey.get('familyDoctorSigned')).toMatchObject({ label: '已签约家庭医生', forms: [{ code: 'V02', department: '社区卫生服务中心' }] });
     expect(byKey.get('idNumber')).toMatchObject({ required: true, type: 'idNumber' });
     expect((byKey.get('ethnicity') as any).options).toHaveLength(56);
-    expect(forms.map((f: any) => f.code)).toEqual(['F01', 'F02', 'F03', 'F04', 'F05', 'F06', 'F07', 'F08', 'F09']);
+    expect(forms.map((f: any) => f.code)).toEqual(['F01', 'F02', 'F03', 'F04', 'F05', 'F06', 'F07', 'F08', 'F09', 'V01', 'V02', 'V03']);
   });
 });

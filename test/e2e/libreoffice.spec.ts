@@ -76,4 +76,23 @@ describeWithLibreOffice(`an export read by LibreOffice, a second independent rea
     }
     expect(pages.some((p) => p.includes('网格数'))).toBe(true);
   });
+
+  it('prints V02 as its blank form says: portrait, the header, the 填报人 line and the 说明 under the last row', async () => {
+    expect(pdftotext).toBeDefined();
+    const res = await request(t.app.getHttpServer()).get('/exports/V02?orgUnit=500106108001').set(t.auth).buffer(true).parse(binary);
+    expect(res.status).toBe(200);
+    const file = path.join(dir, 'V02.xlsx');
+    fs.writeFileSync(file, res.body);
+    execFileSync(soffice!, [`-env:UserInstallation=file://${dir}/profile`, '--headless', '--convert-to', 'pdf', '--outdir', dir, file], { timeout: 120_000, stdio: 'ignore' });
+    const pdf = path.join(dir, 'V02.pdf');
+    // A4 portrait: 595 × 842 points, taller than wide.
+    const [, width, height] = /Page size:\s+([\d.]+) x ([\d.]+)/.exec(execFileSync('/usr/bin/pdfinfo', [pdf], { encoding: 'utf8' }))!.map(Number);
+    expect(height).toBeGreaterThan(width);
+    const pages = execFileSync(pdftotext!, ['-layout', pdf, '-'], { encoding: 'utf8' }).split('\f').filter((p) => p.trim());
+    for (const page of pages) expect(page).toContain('身份证号码'); // the header repeats (print titles) when there are more pages
+    const last = pages[pages.length - 1];
+    expect(last).toMatch(/填报人：[\s\S]*负责人：/);
+    expect(last).toContain('说明：1.本表由社区卫生服务中心按季度汇总报送。');
+    expect(last.indexOf('填报人：')).toBeLessThan(last.indexOf('说明：'));
+  });
 });

@@ -53,8 +53,11 @@ describe(`work list (${isPostgres() ? 'PostgreSQL' : 'SQLite'})`, () => {
     // F01's columns that a person types and that are empty: not the name, the ID number (and sex, birth date, age
     // from it), the address, the yes/no columns (answered when known, not chased), the latest visit, the grid or 备注.
     expect(item).toMatchObject({ name: '新来的', grid: { code: GRID, name: '第一网格', communityCode: COMMUNITY, communityName: '桥北社区' } });
-    expect(item.forms.map((f: any) => f.code)).toEqual(['F01']);
-    expect(item.forms[0].missing).toEqual([
+    // He is 60 or older too: V02 (老年人健康管理) asks for his 健康状况 and 手机号码 (是否签约家庭医生 is a yes/no column).
+    expect(item.forms.map((f: any) => f.code).sort()).toEqual(['F01', 'V02']);
+    const f01 = item.forms.find((f: any) => f.code === 'F01');
+    expect(item.forms.find((f: any) => f.code === 'V02').missing).toEqual([{ field: 'healthStatus', label: '健康状况' }, { field: 'phone', label: '联系电话' }]);
+    expect(f01.missing).toEqual([
       { field: 'phone', label: '联系电话' },
       { field: 'healthStatus', label: '健康状况' },
       { field: 'emergencyContactName', label: '紧急联系人姓名' },
@@ -65,8 +68,8 @@ describe(`work list (${isPostgres() ? 'PostgreSQL' : 'SQLite'})`, () => {
     const today = todayIso();
     const [y, m, d] = today.split('-').map(Number);
     const due = (yy: number, mm: number) => (mm === 13 ? `${yy + 1}-01-10` : `${yy}-${String(mm).padStart(2, '0')}-10`);
-    expect(item.forms[0].dueDate).toBe(d <= 10 ? due(y, m) : due(y, m + 1));
-    expect(item.dueDate).toBe(item.forms[0].dueDate);
+    expect(f01.dueDate).toBe(d <= 10 ? due(y, m) : due(y, m + 1));
+    expect(item.dueDate).toBe(f01.dueDate); // the nearest: V02 is quarterly
 
     // Nearest due date first, then more forms first.
     for (let i = 1; i < before.length; i++) {
@@ -78,6 +81,7 @@ describe(`work list (${isPostgres() ? 'PostgreSQL' : 'SQLite'})`, () => {
     const first = await qiaobei(UPSERT, { input: { idNumber: newcomer, expectedVersion: 1, phone: '13912345678', healthStatus: '2' } });
     expect(first.errors).toBeUndefined();
     const partly = (await allItems(qiaobei, COMMUNITY)).find((i) => i.idNumber === newcomer);
+    expect(partly.forms.map((f: any) => f.code)).toEqual(['F01']);
     expect(partly.forms[0].missing.map((f: any) => f.field)).toEqual(['emergencyContactName', 'emergencyContactRelation', 'emergencyContactPhone']);
 
     const rest = await qiaobei(UPSERT, { input: { idNumber: newcomer, expectedVersion: 2, emergencyContactName: '新来的儿子', emergencyContactRelation: '2', emergencyContactPhone: '13912345679' } });

@@ -2,7 +2,7 @@
 import { addDays, maxDate, minDate, randomDate } from './dates.js';
 import type { Ctx } from './context.js';
 import type { Household, Member } from './households.js';
-import type { Dice } from './rng.js';
+import { createRng, deriveSeed, Dice } from './rng.js';
 import { fullName, landline, mobile } from './names.js';
 import { CHONGQING, TOWN_STREETS, TOWNS } from './places.js';
 import * as text from './texts.js';
@@ -196,6 +196,7 @@ export function residentRows(
       physicalFeatures: prone ? dice.pick(text.PHYSICAL_FEATURES) : null,
       antiWanderingDevice: prone ? dice.weighted([['0', 35], ['1', 40], ['2', 20], ['9', 5]]) : null,
       photoCollected: prone ? dice.chance(0.8) : null,
+      ...familyDoctor(elderly, m.idNumber),
       disabilityCategory: dis?.[0] ?? null,
       disabilityGrade: dis?.[1] ?? null,
       enlistmentDate: svc?.enlistmentDate ?? null,
@@ -268,3 +269,13 @@ export function residentRows(
   return { rows, keyPeople, operators };
 }
 
+/**
+ * 家庭医生签约 of the 60-year-olds (most have signed). Drawn from a dice of its own, seeded by the ID number, so the
+ * rest of the demo data stays what it was before these fields existed.
+ */
+function familyDoctor(elderly: boolean, idNumber: string): { familyDoctorSigned: boolean | null; familyDoctorName: string | null } {
+  if (!elderly) return { familyDoctorSigned: null, familyDoctorName: null };
+  const own = new Dice(createRng(deriveSeed(0x66d0c, idNumber)));
+  const signed = own.chance(0.7);
+  return { familyDoctorSigned: signed, familyDoctorName: signed ? fullName(own, own.chance(0.5), own.int(1965, 1995)) : null };
+}

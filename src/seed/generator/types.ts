@@ -60,6 +60,8 @@ export type ResidentFields = {
   physicalFeatures: string | null;
   antiWanderingDevice: string | null;
   photoCollected: boolean | null;
+  familyDoctorSigned: boolean | null;
+  familyDoctorName: string | null;
   disabilityCategory: string | null;
   disabilityGrade: string | null;
   enlistmentDate: string | null;

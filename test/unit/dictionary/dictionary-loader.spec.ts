@@ -128,8 +128,8 @@ describe('the department templates', () => {
     byCode = new Map(templates.map((t) => [t.code, t]));
   });
 
-  it('are F01–F09', () => {
-    expect(templates.map((t) => t.code)).toEqual(['F01', 'F02', 'F03', 'F04', 'F05', 'F06', 'F07', 'F08', 'F09']);
+  it('are F01–F09 in the house layout and V01–V03 in the departments\' own', () => {
+    expect(templates.map((t) => t.code)).toEqual(['F01', 'F02', 'F03', 'F04', 'F05', 'F06', 'F07', 'F08', 'F09', 'V01', 'V02', 'V03']);
   });
 
   it('read their title, headers and layout from the department\'s blank form', () => {
