@@ -46,13 +46,15 @@ describe('planSchemaChanges', () => {
     expect(plan).toEqual({ changes: [], refusals: [], notes: [] });
   });
 
-  it('indexes every stored field a template filters on that no index starts with (F02 childrenCount)', () => {
+  it('indexes every stored field a template filters on that no index starts with (F02 childrenCount, V03 residenceReason and residencePermit)', () => {
     const keys = filteredFields(defs.dictionary, templates()).map((f) => f.key);
     expect(keys).toEqual(expect.arrayContaining(['livingArrangement', 'maritalStatus', 'childrenCount', 'visitDate']));
     expect(keys).not.toContain('gender'); // derived: nothing stored to index
     const resident = buildLedgerEntities(defs.dictionary, 'sqlite', filteredFields(defs.dictionary, templates())).find((s) => s.options.tableName === 'residents')!;
     expect(resident.options.indices!.filter((i) => i.name!.startsWith('IDX_form_'))).toEqual([
       { name: 'IDX_form_residents_children_count', columns: ['childrenCount', 'gridCode', 'idNumber', 'id', 'deregisteredOn'] },
+      { name: 'IDX_form_residents_residence_reason', columns: ['residenceReason', 'gridCode', 'idNumber', 'id', 'deregisteredOn'] },
+      { name: 'IDX_form_residents_residence_permit', columns: ['residencePermit', 'gridCode', 'idNumber', 'id', 'deregisteredOn'] },
     ]);
   });
 
