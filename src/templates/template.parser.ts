@@ -9,9 +9,9 @@ const TEMPLATE_KEYS = ['code', 'query', 'name', 'department', 'title', 'period',
 const SOURCE_KEYS = ['rowNumber', 'field', 'related', 'latest', 'age', 'orgUnit', 'concat', 'keyGroups', 'count', 'constant', 'band'] as const;
 
 /** Entities whose fields a view of `entity` can show directly (a resident's household facts are the resident's). */
-const OWN: Record<ViewEntity, EntityName[]> = { resident: ['resident', 'household'], visit: ['visit'], business: ['business'] };
+export const OWN: Record<ViewEntity, EntityName[]> = { resident: ['resident', 'household'], visit: ['visit'], business: ['business'] };
 /** Relations a view can follow, and the entities whose fields are then reachable. */
-const RELATIONS: Record<ViewEntity, Record<string, EntityName[]>> = {
+export const RELATIONS: Record<ViewEntity, Record<string, EntityName[]>> = {
   resident: { liaisonStaff: ['staff'] },
   visit: { resident: ['resident', 'household'], staff: ['staff'] },
   business: { operator: ['resident', 'household'] },
