@@ -32,6 +32,7 @@ import { ReportingModule } from './reporting/reporting.module.js';
 import { VisitsDueModule } from './visits-due/visits-due.module.js';
 import { WorkListModule } from './work-list/work-list.module.js';
 import { BurdenModule } from './burden/burden.module.js';
+import { TemplateDraftingModule } from './templates/drafting/template-drafting.module.js';
 import { templateQueryFields, withQueryFields } from './views/template-schema.js';
 import { ViewsModule } from './views/views.module.js';
 import { ViewsService } from './views/views.service.js';
@@ -85,6 +86,7 @@ export class AppModule implements NestModule {
         WorkListModule,
         VisitsDueModule,
         BurdenModule,
+        TemplateDraftingModule,
         QualityModule.forRoot(definitions.dictionary),
       ],
       providers: [
