@@ -106,7 +106,7 @@ export class ExportService {
     const period = request.period ? request.period.toUpperCase() : jobs.length === 1 && jobs[0].def.period === 'month' ? first.referenceDate.slice(0, 7) : first.referenceDate;
     const rows = firsts.reduce((sum, f) => sum + f.totalCount, 0);
     const reports = firsts.map((f) => f.report);
-    return { request, jobs, titles: firsts.map((f) => f.title), reports, rows, referenceDate: first.referenceDate, fileName: `${unit.name}${name}-${period}.${csv ? 'csv' : 'xlsx'}` };
+    return { request, jobs, titles: firsts.map((f) => f.title), subtitles: firsts.map((f) => f.subtitles), reports, rows, referenceDate: first.referenceDate, fileName: `${unit.name}${name}-${period}.${csv ? 'csv' : 'xlsx'}` };
   }
 
   /**
@@ -126,7 +126,7 @@ export class ExportService {
   }
 
   private async writeSheets(viewer: Viewer, plan: ExportPlan, out: Writable, onRows?: (n: number) => void): Promise<number> {
-    const { request, jobs, titles, reports } = plan;
+    const { request, jobs, titles, subtitles, reports } = plan;
     if (request.format === 'csv') return writeCsv(out, jobs[0].def.columns.map((c) => c.header), this.rows(viewer, jobs[0], request, onRows));
     const workbook = new ExcelJS.stream.xlsx.WorkbookWriter({ stream: out, useStyles: true, useSharedStrings: false });
     let total = 0;
@@ -138,7 +138,7 @@ export class ExportService {
       const report = reports[i];
       const signed = (who: string | null, at: Date | null) => (who ? `${who}（${at ? todayIso(at) : ''}）` : null);
       const header = {
-        title: titles[i], unit: unit.name, date: report?.submittedAt ? todayIso(report.submittedAt) : todayIso(),
+        title: titles[i], subtitles: subtitles[i], unit: unit.name, date: report?.submittedAt ? todayIso(report.submittedAt) : todayIso(),
         signatures: report ? { filledBy: signed(report.submittedBy, report.submittedAt), reviewedBy: report.status === 'approved' ? signed(report.reviewedBy, report.reviewedAt) : null } : undefined,
       };
       total += await writeFormSheet(workbook, blank.worksheets[0], job.def.layout!, job.sheetName, header, job.def.columns, this.rows(viewer, job, request, onRows, total));

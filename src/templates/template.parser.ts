@@ -6,7 +6,7 @@ import type { ColumnSource, Condition, Format, ReportingSpec, RowSet, Sort, Temp
 type Obj = Record<string, unknown>;
 
 const TEMPLATE_KEYS = ['code', 'query', 'name', 'department', 'title', 'period', 'reporting', 'summary', 'blankForm', 'rows', 'columns'] as const;
-const SOURCE_KEYS = ['rowNumber', 'field', 'related', 'latest', 'age', 'orgUnit', 'concat', 'keyGroups', 'count', 'constant', 'band'] as const;
+const SOURCE_KEYS = ['rowNumber', 'field', 'related', 'latest', 'age', 'orgUnit', 'concat', 'keyGroups', 'count', 'constant', 'band', 'householdSize'] as const;
 
 /** Entities whose fields a view of `entity` can show directly (a resident's household facts are the resident's). */
 export const OWN: Record<ViewEntity, EntityName[]> = { resident: ['resident', 'household'], visit: ['visit'], business: ['business'] };
@@ -64,7 +64,7 @@ export function parseTemplate(r: DefinitionReader, o: Obj, dict: Dictionary, bla
     department: r.string(o, 'department', '')!,
     title: title ?? titlePattern(blank!.title),
     period: period ?? 'date',
-    reporting: parseReporting(r, o.reporting, summary),
+    reporting: parseReporting(r, o.reporting, summary, rows.kind === 'summary' ? rows.groupBy : undefined),
     blankForm: r.string(o, 'blankForm', '', { optional: true }),
     rows,
     columns,
@@ -75,7 +75,7 @@ export function parseTemplate(r: DefinitionReader, o: Obj, dict: Dictionary, bla
  * How the form is reported. Without a `reporting` block: monthly, due the 10th, filled by the community and reviewed
  * by the street (a summary form: by the street, reviewed by the district).
  */
-function parseReporting(r: DefinitionReader, raw: unknown, summary: boolean): ReportingSpec {
+function parseReporting(r: DefinitionReader, raw: unknown, summary: boolean, groupBy?: 'community' | 'grid'): ReportingSpec {
   const filledDefault = summary ? 'street' : 'community';
   if (raw === undefined) return { frequency: 'month', dueDay: 10, filledBy: filledDefault, reviewedBy: summary ? 'district' : 'street' };
   const at = 'reporting';
@@ -87,7 +87,8 @@ function parseReporting(r: DefinitionReader, raw: unknown, summary: boolean): Re
   const filledBy = (r.string(o, 'filledBy', at, { optional: true, oneOf: ['community', 'street'] }) ?? filledDefault) as ReportingSpec['filledBy'];
   const reviewedBy = (r.string(o, 'reviewedBy', at, { optional: true, oneOf: ['street', 'district'] }) ?? (filledBy === 'street' ? 'district' : 'street')) as ReportingSpec['reviewedBy'];
   if (filledBy === 'street' && reviewedBy !== 'district') r.fail(join(at, 'reviewedBy'), '街道填报的表须由区县审核（district）');
-  if (summary && filledBy !== 'street') r.fail(join(at, 'filledBy'), '汇总表按街道汇总，须由街道填报（street）');
+  // A summary by community sums a street's communities: the street reports it. One by grid (V03) may be a community's own.
+  if (summary && groupBy === 'community' && filledBy !== 'street') r.fail(join(at, 'filledBy'), '按社区汇总的汇总表由街道填报（street）');
   return { frequency, dueDay, filledBy, reviewedBy };
 }
 
@@ -108,6 +109,12 @@ function parseConditions(r: DefinitionReader, raw: unknown, at: string, dict: Di
       const age = r.object(o.age, join(cat, 'age'));
       r.onlyKeys(age, join(cat, 'age'), ['gte', 'lte']);
       return { kind: 'age', gte: r.number(age, 'gte', join(cat, 'age'), { integer: true }), lte: r.number(age, 'lte', join(cat, 'age'), { integer: true }) };
+    }
+    if ('any' in o) {
+      r.onlyKeys(o, cat, ['any']);
+      const of = parseConditions(r, o.any, join(cat, 'any'), dict, entity);
+      if (of.length < 2) r.fail(join(cat, 'any'), '"any" 至少要有两个条件（其中之一成立即可）');
+      return { kind: 'any', of };
     }
     if ('keyGroupOnVisitDate' in o) {
       r.onlyKeys(o, cat, ['keyGroupOnVisitDate']);
@@ -242,6 +249,10 @@ function parseColumn(r: DefinitionReader, raw: unknown, at: string, dict: Dictio
   if (o.band !== undefined) {
     const { source, type } = parseBand(r, o.band, join(at, 'band'), dict, entity);
     return column(source, type);
+  }
+  if (o.householdSize !== undefined) {
+    if (o.householdSize !== true) r.fail(join(at, 'householdSize'), '应为 true');
+    return column({ kind: 'householdSize' }, 'integer');
   }
   if (o.age) {
     if (entity !== 'resident') r.fail(join(at, 'age'), '年龄只能用于居民表');

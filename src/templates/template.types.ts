@@ -52,7 +52,9 @@ export type Condition =
   | { kind: 'field'; field: string; in?: string[]; equals?: string | number | boolean; present?: boolean }
   | { kind: 'age'; gte?: number; lte?: number }
   | { kind: 'inPeriod'; field: string }
-  | { kind: 'keyGroup'; forms: string[] };
+  | { kind: 'keyGroup'; forms: string[] }
+  /** At least one of the conditions holds (V01: 低保 or 特困供养). */
+  | { kind: 'any'; of: Condition[] };
 
 export type Sort = { kind: 'field'; field: string; descending: boolean } | { kind: 'orgUnit'; level: 'grid' | 'community' };
 
@@ -73,6 +75,8 @@ export type ColumnSource =
   | { kind: 'count'; of: 'grid' | 'household' | 'resident'; where: Condition[] }
   | { kind: 'countForm'; form: string }
   | { kind: 'constant'; value: string }
+  /** How many residents (still registered on the reference date) live in the household of the row's resident. */
+  | { kind: 'householdSize' }
   | { kind: 'band'; of: { kind: 'age' } | { kind: 'field'; field: string }; bands: Band[]; otherwise: string | number | null };
 
 /** A value chosen by which band (min ≤ x ≤ max, either end open) the base value falls in. */

@@ -54,6 +54,8 @@ function compileCell(col: TemplateColumn, dict: Dictionary): Cell {
       return s.level === 'grid' ? (r) => r.grid_name : (r) => r.community_name;
     case 'age':
       return (_r, ctx, id) => age(id, ctx.referenceDate);
+    case 'householdSize':
+      return (r) => (r[key] === null || r[key] === undefined ? null : Number(r[key])); // PostgreSQL's COUNT is a bigint string
     case 'field': {
       const format = compileValue(dict, s.field, s.format);
       // Birth date and sex come from the ID number the column holds (the row's own, or a related resident's).

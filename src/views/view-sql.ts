@@ -139,6 +139,8 @@ export class ViewSqlBuilder {
       }
       case 'keyGroup':
         return `(${c.forms.map((f) => this.keyGroupCondition(f, params, scope)).join(' OR ')})`;
+      case 'any':
+        return `(${c.of.map((w) => this.condition(w, params, scope, ageOn)).join(' OR ')})`;
     }
   }
 
@@ -164,6 +166,12 @@ export class ViewSqlBuilder {
       if (s.kind === 'field') list.push(`${this.column(this.dict.byKey.get(s.field)!, s.related)} AS "v_${col.key}"`);
       if (s.kind === 'band' && s.of.kind === 'field') list.push(`${this.column(this.dict.byKey.get(s.of.field)!)} AS "v_${col.key}"`);
       if (s.kind === 'concat') s.parts.forEach((p, i) => list.push(`${this.column(this.dict.byKey.get(p.field)!)} AS "v_${col.key}_${i}"`));
+      if (s.kind === 'householdSize') {
+        // Household members registered on the reference date (a resident without a household has none to count).
+        const h = this.aliases.household;
+        const members = `SELECT COUNT(*) FROM residents hm WHERE hm.household_id = ${h}.id AND ${REGISTERED_ON('hm', params.add(scope.referenceDate))}`;
+        list.push(`CASE WHEN ${h}.id IS NULL THEN NULL ELSE (${members}) END AS "v_${col.key}"`);
+      }
       if (s.kind === 'keyGroups') {
         s.groups.forEach((g, i) => list.push(`CASE WHEN ${this.keyGroupCondition(g.form, params, scope)} THEN 1 ELSE 0 END AS "v_${col.key}_${i}"`));
       }

@@ -11,6 +11,7 @@ import { pageSize } from '../access/page-size.js';
 import { OrgUnitRepository } from '../ledger/org-unit.repository.js';
 import type { TemplateSummary } from '../templates/template.loader.js';
 import { TEMPLATES } from '../templates/templates.module.js';
+import { titlePattern } from '../templates/blank-form.reader.js';
 import type { RowSet, SummaryRows, TemplateColumn, TemplateDef, ValueType } from '../templates/template.types.js';
 import { SummaryView } from './summary-view.js';
 import { ConfigService } from '../config/config.service.js';
@@ -147,19 +148,24 @@ export class ViewsService {
   }
 
   /** A form's title, reference date and row count for an org unit, without reading its rows (an export's plan). */
-  async describe(viewer: Viewer | undefined, args: Pick<FormViewArgs, 'code' | 'orgUnit' | 'referenceDate' | 'period'>, count = true): Promise<{ title: string; referenceDate: string; totalCount: number; report: FrozenReport | null }> {
+  async describe(viewer: Viewer | undefined, args: Pick<FormViewArgs, 'code' | 'orgUnit' | 'referenceDate' | 'period'>, count = true): Promise<{ title: string; subtitles: string[]; referenceDate: string; totalCount: number; report: FrozenReport | null }> {
     const def = this.templateFor(viewer, args.code);
     const unit = await this.policy.unit(viewer!, args.orgUnit);
     const { referenceDate, period, reportPeriod } = this.resolve(def, args);
     const frozen = reportPeriod ? await this.frozen(def.code, unit.code, reportPeriod) : null;
-    if (frozen) return { title: frozen.snapshot.title, referenceDate: frozen.snapshot.referenceDate, totalCount: frozen.snapshot.rows.length + (frozen.snapshot.totals ? 1 : 0), report: frozen.report };
+    // Subtitles (（____年____月）) are filled like the title, for the day and period the rows are of.
+    const subtitles = (day: string, of: { from: string }) => Promise.all((def.layout?.subtitles ?? []).map((s) => this.title(def, unit.code, day, of, titlePattern(s.text))));
+    if (frozen) {
+      const { title, referenceDate: day, period: of, rows, totals } = frozen.snapshot;
+      return { title, subtitles: await subtitles(day, of), referenceDate: day, totalCount: rows.length + (totals ? 1 : 0), report: frozen.report };
+    }
     if (def.rows.kind === 'summary') {
       const view = await this.formView(viewer, args, { audit: false });
-      return { title: view.title, referenceDate: view.referenceDate, totalCount: view.totalCount, report: null };
+      return { title: view.title, subtitles: await subtitles(view.referenceDate, view.period), referenceDate: view.referenceDate, totalCount: view.totalCount, report: null };
     }
     const sql = this.builders.get(def.code)!.build({ range: unit.range, referenceDate, period });
-    const [[{ n }], title] = await Promise.all([count ? this.dataSource.query(sql.count, sql.countParams) : [{ n: 0 }], this.title(def, unit.code, referenceDate, period)]);
-    return { title, referenceDate, totalCount: Number(n) + (def.rows.totals ? 1 : 0), report: null };
+    const [[{ n }], title, sub] = await Promise.all([count ? this.dataSource.query(sql.count, sql.countParams) : [{ n: 0 }], this.title(def, unit.code, referenceDate, period), subtitles(referenceDate, period)]);
+    return { title, subtitles: sub, referenceDate, totalCount: Number(n) + (def.rows.totals ? 1 : 0), report: null };
   }
 
   /** `audit: false` for internal looks (an export's plan): the export itself is audited instead. */
@@ -352,16 +358,17 @@ export class ViewsService {
     }
   }
 
-  /** The form's title with its blanks filled from the org unit and the period. */
-  async title(def: TemplateDef, orgUnitCode: string, referenceDate: string, period: { from: string }): Promise<string> {
+  /** The form's title (or another pattern of its blank form: a subtitle) with its blanks filled from the org unit and the period. */
+  async title(def: TemplateDef, orgUnitCode: string, referenceDate: string, period: { from: string }, pattern = def.title): Promise<string> {
     const lineage = await this.orgUnits.lineage(orgUnitCode);
     const name = (level: string) => lineage.find((u) => u.level === level)?.name ?? '';
     const [year, month, day] = (def.period === 'month' ? period.from : referenceDate).split('-');
-    return def.title
+    return pattern
       .replace('{street}', name('street'))
       .replace('{community}', name('community'))
       .replace('{year}', year)
       .replace('{month}', String(Number(month)))
+      .replace('{quarter}', String(Math.ceil(Number(month) / 3)))
       .replace('{day}', String(Number(day)));
   }
 }

@@ -64,7 +64,7 @@ describe(`exported header block = the department's blank form (${isPostgres() ? 
       }
     }
     expect(filled.join('|')).toMatch(code === 'F09' ? /^陈家桥街道各社区/ : /^陈家桥街道桥北社区/);
-    expect(filled.join('|')).toMatch(/填报日期：\d{4}年\d{1,2}月\d{1,2}日/);
+    expect(filled.join('|')).toMatch(code === 'F09' ? /填报单位（盖章）：陈家桥街道\|填报日期：\d{4}年\d{1,2}月\d{1,2}日/ : /填报单位（盖章）：桥北社区\|填报日期：\d{4}年\d{1,2}月\d{1,2}日/);
     expect(merged(ws, lastHeader)).toEqual(merged(bs, lastHeader));
     // Widths are the blank's; where it left Excel's default, a date column is widened so dates do not show as ####.
     for (let c = 1; c <= bs.columnCount; c++) {

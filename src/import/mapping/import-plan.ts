@@ -105,6 +105,8 @@ function stepOf(column: TemplateColumn, dict: Dictionary): Step {
       return { kind: 'ignored', column, why: '人群类别由居民信息推算（独居、孤寡、易走失），不单独保存' };
     case 'constant':
       return { kind: 'ignored', column, why: '固定内容' };
+    case 'householdSize':
+      return { kind: 'ignored', column, why: '家庭人口由同户在册居民数得出，不单独保存' };
     case 'band':
     case 'count':
     case 'countForm':
