@@ -11,6 +11,7 @@ export const BUILT_INS: { words: string[]; source: Record<string, unknown>; enti
   { words: ['年龄', '周岁', '实际年龄', '年龄（岁）'], source: { age: true }, entities: ['resident'] },
   { words: ['所属网格', '网格', '网格名称', '所在网格'], source: { orgUnit: 'grid' }, entities: ['resident', 'visit', 'business'] },
   { words: ['所属社区', '社区', '社区名称', '所在社区'], source: { orgUnit: 'community' }, entities: ['resident', 'visit', 'business'] },
+  { words: ['家庭人口', '家庭人数', '户内人数', '同户人数', '家庭成员数', '户人口数'], source: { householdSize: true }, entities: ['resident'] },
   { words: ['最近走访日期', '最近一次走访日期', '最后走访日期', '最近走访时间'], source: { latest: 'visit', field: 'visitDate', format: 'yyyy-mm-dd' }, entities: ['resident'] },
 ];
 

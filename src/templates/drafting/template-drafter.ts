@@ -1,7 +1,7 @@
 import type { Dictionary, FieldDef } from '../../dictionary/dictionary.types.js';
 import type { BlankForm } from '../blank-form.reader.js';
 import { OWN, RELATIONS } from '../template.parser.js';
-import type { TemplateDef, ViewEntity } from '../template.types.js';
+import type { Condition, TemplateDef, ViewEntity } from '../template.types.js';
 import type { Alternative, DraftColumn, DraftLayout, SourceEntry, TemplateDraft } from './draft.types.js';
 import {
   BUILT_INS, KEY_GROUP_WORDS, NAMING_FIELD, NO_WORDS, REMARK_WORDS, RELATION_WORDS, SUMMARY_COUNTS, YES_WORDS,
@@ -59,8 +59,8 @@ export function draftTemplate(input: DraftInput): TemplateDraft {
       alternatives: (best ? ranked.slice(1) : ranked).slice(0, 3),
       key: '',
     };
-    const condition = (best?.source.where as { field?: string; equals?: unknown }[] | undefined)?.[0];
-    if (condition?.equals === false) column.note = `"${c.leaf}"按"${dictionary.byKey.get(condition.field!)?.label}"为否计数：未填写的不计入，如部门口径要计入请改条件`;
+    const last = (best?.source.where as { any?: { field: string }[] }[] | undefined)?.at(-1);
+    if (last?.any) column.note = `"${c.leaf}"计入"${dictionary.byKey.get(last.any[0].field)?.label}"为否和未填写的人，请按部门口径核对`;
     return column;
   });
   const newFields = layout.kind === 'rows'
@@ -78,7 +78,7 @@ function describeLayout(input: DraftInput, columns: Column[]): DraftLayout {
   const leading = columns.slice(0, 3).map((c) => normalize(c.leaf));
   const gridRows = /各网格/.test(title) || (!/各社区/.test(title) && leading.some((l) => ['网格', '网格名称'].includes(l)));
   const summary = /各(社区|网格)/.test(title) || (/统计|汇总/.test(title) && leading.some((l) => ['社区', '网格', '社区名称', '网格名称'].includes(l)));
-  const texts = [blank.title, ...blank.headers.flat(), ...(blank.footer?.cells.map((c) => c.text) ?? [])].join(' ');
+  const texts = [blank.title, ...(blank.subtitles ?? []).map((x) => x.text), ...(blank.notes ?? []).map((x) => x.text)].join(' ');
   const frequency = /季度/.test(texts) ? 'quarter' : /年度|每年/.test(texts) && !/月/.test(title) ? 'year' : 'month';
   const age = /(\d+)\s*(周)?岁(及)?以上/.exec(blank.title);
   const layout: DraftLayout = {
@@ -156,8 +156,13 @@ function rankDetail(c: Column, entity: ViewEntity, input: DraftInput): Scored[] 
   const candidates = detailCandidates(entity, c.leaf, input);
   const last = c.groups[c.groups.length - 1];
   const qualified = last !== undefined && qualifies(last, candidates);
+  // 是否签约家庭医生 asks a yes/no question: a yes/no field, whose label says it without 是否 (已签约家庭医生).
+  const question = /^(是否|有无)/.test(c.leaf);
+  const asked = c.leaf.replace(/^(是否|有无)/, '');
   const scored = candidates.map((cand) => {
     let best = 0;
+    const field = typeof cand.source.field === 'string' ? input.dictionary.byKey.get(cand.source.field) : undefined;
+    if (question) for (const t of cand.texts) best = Math.max(best, similarity(asked, t) * (field?.type === 'boolean' ? 1 : 0.8));
     for (const t of cand.texts) {
       const startsWithGroup = last !== undefined && normalize(t).startsWith(normalize(last));
       best = Math.max(best, similarity(c.leaf, t) * (qualified && !startsWithGroup ? UNQUALIFIED : 1));
@@ -212,7 +217,8 @@ function groupedCount(c: Column, all: Column[], layout: DraftLayout, input: Draf
   let sure = 1;
   if (f.type === 'boolean') {
     if (YES_WORDS.test(leaf)) condition = { field: f.key, equals: true };
-    else if (NO_WORDS.test(leaf)) (condition = { field: f.key, equals: false }), (sure = 0.9);
+    // 未办理: everyone without a yes, answered 否 or not at all, so that 已办理 + 未办理 = the total.
+    else if (NO_WORDS.test(leaf)) (condition = { any: [{ field: f.key, equals: false }, { field: f.key, present: false }] }), (sure = 0.9);
   } else {
     const list = input.dictionary.codeLists.get(f.codeList!)!;
     const item = list.items.find((i) => normalize(i.name) === leaf);
@@ -227,8 +233,29 @@ function groupedCount(c: Column, all: Column[], layout: DraftLayout, input: Draf
     }
   }
   if (!condition) return null;
-  const count = layout.countsForm ? { form: layout.countsForm } : 'resident';
-  return { source: { count, where: [condition] }, confidence: match.s * sure };
+  // The counted form's rows (F07: 户籍类型 = 流动人口) that also meet the column's condition.
+  const counted = input.templates.find((t) => t.code === layout.countsForm);
+  const rowFilter = counted?.rows.kind === 'rows' && counted.rows.entity === 'resident' ? counted.rows.where.map(conditionEntry) : [];
+  if (rowFilter.some((x) => x === null)) return null;
+  return { source: { count: 'resident', where: [...rowFilter, condition] }, confidence: match.s * sure };
+}
+
+/** A parsed row condition as the YAML writes it; null for one a count cannot take (a visit's period, key groups). */
+function conditionEntry(c: Condition): Record<string, unknown> | null {
+  switch (c.kind) {
+    case 'field': {
+      const { kind: _k, ...rest } = c;
+      return Object.fromEntries(Object.entries(rest).filter(([, v]) => v !== undefined));
+    }
+    case 'age':
+      return { age: Object.fromEntries(Object.entries({ gte: c.gte, lte: c.lte }).filter(([, v]) => v !== undefined)) };
+    case 'any': {
+      const parts = c.of.map(conditionEntry);
+      return parts.some((p) => p === null) ? null : { any: parts };
+    }
+    default:
+      return null;
+  }
 }
 
 /** Column keys: the field's key, or a name for a built-in source; unique within the template. */
@@ -241,6 +268,7 @@ function assignKeys(columns: DraftColumn[], newFields: { index: number; key: str
     else if (s?.age) key = 'age';
     else if (s?.orgUnit) key = `${s.orgUnit}Name`;
     else if (s?.latest) key = 'latestVisitDate';
+    else if (s?.householdSize) key = 'householdSize';
     else if (s?.keyGroups) key = 'keyGroups';
     else if (s && 'constant' in s) key = 'remarks';
     else if (s?.related) key = `${s.related}${cap(String(s.field).replace(/^staff/, ''))}`;
