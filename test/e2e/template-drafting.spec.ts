@@ -21,6 +21,12 @@ describe(`drafting a template from a blank form on the server (${isPostgres() ? 
   beforeAll(async () => {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'yibiaotong-templates-'));
     fs.cpSync(path.join(ROOT, 'templates'), dir, { recursive: true });
+    // templates/ as it was when V02 arrived: without the V forms and the family-doctor fields added for V02.
+    for (const code of ['V01', 'V02', 'V03']) for (const f of [`${code}.yaml`, `forms/${code}.xlsx`]) fs.rmSync(path.join(dir, f));
+    const dictionary = fs.readFileSync(path.join(dir, 'dictionary.yaml'), 'utf8');
+    const withoutV02 = dictionary.replace(/\n {2}- \{ key: familyDoctorSigned[\s\S]*?家庭医生的姓名" \}/, '');
+    expect(withoutV02.length).toBeLessThan(dictionary.length);
+    fs.writeFileSync(path.join(dir, 'dictionary.yaml'), withoutV02);
     t = await createTestApp({ env: { TEMPLATES_DIR: dir } });
     await insertOrgFixture(t.dataSource);
   });
