@@ -6,6 +6,7 @@ import { discardDrafts, flushDrafts, hasDraft } from './drafts.js';
 import { h, fill, say } from './dom.js';
 import { loginView } from './login.js';
 import { withReporting } from './reporting.js';
+import { templateTabs } from './template-draft.js';
 import { workTabs } from './work-tabs.js';
 import { workspaceView } from './workspace.js';
 
@@ -40,7 +41,7 @@ async function showWorkspace(account) {
   document.title = '一表通';
   try {
     const workspace = await workspaceView({ dict, account });
-    const work = workTabs({ account, dict, open: (idNumber, field) => workspace.open(idNumber, field) });
+    const work = [...workTabs({ account, dict, open: (idNumber, field) => workspace.open(idNumber, field) }), ...templateTabs({ account, dict })];
     fill(root, await withReporting({ account, ledger: workspace.el, work }));
     await workspace.resumeDraft();
   } catch (e) {

@@ -34,6 +34,7 @@ import { VisitsDueModule } from './visits-due/visits-due.module.js';
 import { WorkListModule } from './work-list/work-list.module.js';
 import { BurdenModule } from './burden/burden.module.js';
 import { FeedsModule } from './feeds/feeds.module.js';
+import { TemplateDraftingModule } from './templates/drafting/template-drafting.module.js';
 import { templateQueryFields, withQueryFields } from './views/template-schema.js';
 import { ViewsModule } from './views/views.module.js';
 import { ViewsService } from './views/views.service.js';
@@ -91,6 +92,7 @@ export class AppModule implements NestModule {
         VisitsDueModule,
         BurdenModule,
         FeedsModule,
+        TemplateDraftingModule,
         QualityModule.forRoot(definitions.dictionary),
       ],
       providers: [

@@ -18,8 +18,8 @@ export class AuditEntryType {
   @Field({ description: '角色' }) role!: string;
   @Field({ description: '来源：form 一表通页面 / import 导入 / api 接口 / system 系统' }) source!: string;
   @Field({ description: '请求编号（响应头 X-Request-Id）' }) requestId!: string;
-  @Field({ description: '操作：create update delete deregister restore transfer reactivate reveal export import login login_failed login_locked login_unlock denied_lookup duplicate_elsewhere' }) action!: string;
-  @Field(() => String, { nullable: true, description: '对象：resident household visit business staff account' }) entity!: string | null;
+  @Field({ description: '操作：create update delete deregister restore transfer reactivate reveal export import login login_failed login_locked login_unlock denied_lookup duplicate_elsewhere template_save' }) action!: string;
+  @Field(() => String, { nullable: true, description: '对象：resident household visit business staff account template' }) entity!: string | null;
   @Field(() => Int, { nullable: true, description: '对象编号' }) recordId!: number | null;
   @Field(() => [FieldChangeType], { nullable: true, description: '修改的字段及前后值' }) changes!: FieldChangeType[] | null;
   @Field(() => GraphQLJSON, { nullable: true, description: '查询或导出的条件（身份证号、电话已脱敏）' }) filter!: unknown;

@@ -7,7 +7,7 @@ import {
 
 const FIELD_KEYS = [
   'key', 'label', 'entity', 'section', 'type', 'required', 'sensitivity', 'codeList', 'maxLength', 'min', 'max', 'scale',
-  'derivedFrom', 'notAfterToday', 'notBefore', 'onlyWhen', 'requiredWhen', 'help', 'readOnly',
+  'derivedFrom', 'notAfterToday', 'notBefore', 'onlyWhen', 'requiredWhen', 'help', 'readOnly', 'aliases',
 ] as const;
 
 /** Reads `templates/dictionary.yaml` and `templates/code-lists/*.yaml`; throws a DefinitionError on anything wrong. */
@@ -31,6 +31,7 @@ export function loadDictionary(templatesDir: string): Dictionary {
     byKey.set(f.key, f);
   });
   fields.forEach((f, i) => checkReferences(r, f, `fields[${i}]`, byKey, codeLists));
+  checkAliases(r, fields);
   return { sections, fields, byKey, codeLists };
 }
 
@@ -58,6 +59,10 @@ function readField(r: DefinitionReader, raw: unknown, at: string, sectionKeys: s
     requiredWhen: readCondition(r, o.requiredWhen, join(at, 'requiredWhen')),
     help: r.string(o, 'help', at, { optional: true }),
     readOnly: r.boolean(o, 'readOnly', at),
+    aliases: o.aliases === undefined ? undefined : r.array(o.aliases, join(at, 'aliases')).map((a, j) => {
+      if (typeof a !== 'string' || a.trim() === '') r.fail(join(join(at, 'aliases'), j), '别名应为非空文本');
+      return a.trim();
+    }),
   };
   if (field.type === 'code' && !field.codeList) r.fail(join(at, 'codeList'), '代码类字段必须指定代码表');
   if (field.type === 'text' && !field.derivedFrom && field.maxLength === undefined) r.fail(join(at, 'maxLength'), '文本字段必须限定最大长度');
@@ -98,6 +103,25 @@ function checkReferences(r: DefinitionReader, f: FieldDef, at: string, byKey: Ma
       if (!lists.get(list as string)?.byCode.has(code)) r.fail(join(at, `${name}.in`), `代码 "${code}" 不在代码表 ${list} 中`);
     }
   }
+}
+
+/**
+ * Header wordings departments use for a field (身份证号 / 公民身份号码): the template drafter matches blank forms by them.
+ * Within one record (a resident and its household are one) a wording names one field only, or a draft could not tell.
+ */
+function checkAliases(r: DefinitionReader, fields: FieldDef[]): void {
+  const group = (f: FieldDef) => (f.entity === 'household' ? 'resident' : f.entity);
+  const owner = new Map<string, FieldDef>();
+  for (const f of fields) owner.set(`${group(f)}:${f.label}`, f);
+  fields.forEach((f, i) => {
+    (f.aliases ?? []).forEach((alias, j) => {
+      const at = `fields[${i}].aliases[${j}]`;
+      const other = owner.get(`${group(f)}:${alias}`);
+      if (other === f) r.fail(at, `别名 "${alias}" 与字段名称或其他别名重复`);
+      if (other) r.fail(at, `别名 "${alias}" 已是字段 "${other.key}" 的${other.label === alias ? '名称' : '别名'}：同一说法只能指一个字段`);
+      owner.set(`${group(f)}:${alias}`, f);
+    });
+  });
 }
 
 export function columnName(f: Pick<FieldDef, 'key' | 'type'>): string {

@@ -38,6 +38,8 @@ export interface FieldDef {
   help?: string;
   /** Changed only by its own commands (注销, 恢复): on output, never in the one form, upsert inputs or imports. */
   readOnly?: boolean;
+  /** Other header wordings for this field on departments' blank forms (身份证号, 身份证号码): the template drafter reads them. */
+  aliases?: string[];
   /** Storage column: snake_case of the key; references end in `_id`. Absent for derived fields. */
   column?: string;
 }

@@ -12,9 +12,9 @@ const SOURCE_KEYS = ['rowNumber', 'field', 'related', 'latest', 'age', 'orgUnit'
 export type FormKinds = ReadonlyMap<string, ViewEntity | 'summary'>;
 
 /** Entities whose fields a view of `entity` can show directly (a resident's household facts are the resident's). */
-const OWN: Record<ViewEntity, EntityName[]> = { resident: ['resident', 'household'], visit: ['visit'], business: ['business'] };
+export const OWN: Record<ViewEntity, EntityName[]> = { resident: ['resident', 'household'], visit: ['visit'], business: ['business'] };
 /** Relations a view can follow, and the entities whose fields are then reachable. */
-const RELATIONS: Record<ViewEntity, Record<string, EntityName[]>> = {
+export const RELATIONS: Record<ViewEntity, Record<string, EntityName[]>> = {
   resident: { liaisonStaff: ['staff'] },
   visit: { resident: ['resident', 'household'], staff: ['staff'] },
   business: { operator: ['resident', 'household'] },

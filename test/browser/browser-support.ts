@@ -30,11 +30,12 @@ async function freePort(): Promise<number> {
 
 /**
  * The compiled server (`npm test` builds first), as people run it, on a fresh database with the demo data and
- * demo accounts: a new SQLite file, or the PostgreSQL of DATABASE_URL with its schema dropped.
+ * demo accounts: a new SQLite file, or the PostgreSQL of DATABASE_URL with its schema dropped. `extraEnv`: e.g. a
+ * TEMPLATES_DIR of the test's own.
  */
-export async function startServer(): Promise<Server> {
+export async function startServer(extraEnv: NodeJS.ProcessEnv = {}): Promise<Server> {
   const port = await freePort();
-  const env = { ...(await freshDatabaseEnv()), PORT: String(port), SEED_DEMO: 'true', RATE_LIMIT_PER_MINUTE: '100000' };
+  const env = { ...(await freshDatabaseEnv()), PORT: String(port), SEED_DEMO: 'true', RATE_LIMIT_PER_MINUTE: '100000', ...extraEnv };
   const child: ChildProcess = spawn(process.execPath, [path.join(ROOT, 'dist/src/main.js')], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   child.stdout!.on('data', (d) => (output += d));

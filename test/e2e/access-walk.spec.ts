@@ -114,6 +114,10 @@ const ROUTES: Record<string, { path: (c: Ctx) => string; method?: 'post'; public
   'GET /reporting/completeness.xlsx': { path: (c) => `/reporting/completeness.xlsx?orgUnit=${STREET}&period=${c.period}`, department: true },
   // The burden report: counts of a department's own forms in its area (no personal data).
   'GET /burden/report.xlsx': { path: (c) => `/burden/report.xlsx?orgUnit=${COMMUNITY}&period=${c.period}`, department: true },
+  // Drafting templates from blank forms: administrators only (they write under TEMPLATES_DIR).
+  'POST /templates/drafts': { path: () => '/templates/drafts', method: 'post' },
+  'POST /templates/drafts/check': { path: () => '/templates/drafts/check', method: 'post' },
+  'POST /templates/drafts/save': { path: () => '/templates/drafts/save', method: 'post' },
 };
 
 function lastMonth(): string {

@@ -79,6 +79,20 @@ describe('the field dictionary', () => {
     expect(e.reason).toContain('"phone" 重复定义');
   });
 
+  it('carries header aliases, and stops on one wording given to two fields of the same record', async () => {
+    expect(dict.byKey.get('idNumber')!.aliases).toEqual(expect.arrayContaining(['身份证号', '身份证号码']));
+    expect(dict.byKey.get('phone')!.aliases).toEqual(expect.arrayContaining(['联系方式', '手机号码']));
+    // A staff member's phone may be called 电话 too: another record.
+    expect(dict.byKey.get('staffPhone')!.aliases).toContain('电话');
+    const twice = await failure(brokenCopy('dictionary.yaml', (t) => t.replace('aliases: [子女人数]', 'aliases: [子女人数, 手机号码]')));
+    expect(twice.at).toMatch(/^fields\[\d+\]\.aliases\[1\]$/);
+    expect(twice.reason).toBe('别名 "手机号码" 已是字段 "phone" 的别名：同一说法只能指一个字段');
+    const label = await failure(brokenCopy('dictionary.yaml', (t) => t.replace('aliases: [子女人数]', 'aliases: [联系电话]')));
+    expect(label.reason).toContain('已是字段 "phone" 的名称');
+    const empty = await failure(brokenCopy('dictionary.yaml', (t) => t.replace('aliases: [子女人数]', 'aliases: [""]')));
+    expect(empty.reason).toBe('别名应为非空文本');
+  });
+
   it('stops on a typo in a key', async () => {
     const e = await failure(brokenCopy('dictionary.yaml', (t) => t.replace('maxLength: 50, sensitivity: personal }', 'maxLenght: 50, sensitivity: personal }')));
     expect(e.reason).toContain('未知的键 "maxLenght"');
