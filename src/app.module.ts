@@ -71,7 +71,7 @@ export class AppModule implements NestModule {
             preserveHttpStatusForExecutionErrors: false,
             // The templates' typed queries, built by pure functions and merged into the code-first schema.
             transformSchema: (schema: GraphQLSchema) =>
-              withQueryFields(schema, templateQueryFields(views.list(), schema.getType('PageInfo') as GraphQLOutputType, async (context, args) => frozenDates(await views.formView((context as GqlContext).viewer, args)), schema.getType('FrozenReport') as GraphQLOutputType)),
+              withQueryFields(schema, templateQueryFields(views.list(), schema.getType('PageInfo') as GraphQLOutputType, async (context, args, select) => frozenDates(await views.formView((context as GqlContext).viewer, args, { select })), schema.getType('FrozenReport') as GraphQLOutputType)),
           }),
         }),
         LedgerModule.forRoot(definitions.dictionary),

@@ -9,6 +9,11 @@ export interface SqlDialect {
   bool(value: boolean): unknown;
   /** An instant as a parameter comparable with created_at/updated_at. */
   instant(value: Date): unknown;
+  /**
+   * One ORDER BY term with NULL below every value, as SQLite sorts by default: both databases give one order, and
+   * keyset cursors (view-cursor.ts) compare the same way on both.
+   */
+  orderTerm(expr: string, descending: boolean, nullable: boolean): string;
 }
 
 export function dialectFor(postgres: boolean): SqlDialect {
@@ -19,6 +24,7 @@ export function dialectFor(postgres: boolean): SqlDialect {
         birthKeyYearsBefore: (d, y) => `to_char(${d} - interval '${Number(y)} years', 'YYYYMMDD')`,
         bool: (v) => v,
         instant: (v) => v,
+        orderTerm: (e, desc, nullable) => `${e}${desc ? ' DESC' : ''}${nullable ? (desc ? ' NULLS LAST' : ' NULLS FIRST') : ''}`,
       }
     : {
         postgres,
@@ -27,6 +33,7 @@ export function dialectFor(postgres: boolean): SqlDialect {
         bool: (v) => (v ? 1 : 0),
         // TypeORM keeps SQLite instants as UTC text 'yyyy-mm-dd hh:mm:ss'
         instant: (v) => v.toISOString().slice(0, 19).replace('T', ' '),
+        orderTerm: (e, desc) => `${e}${desc ? ' DESC' : ''}`,
       };
 }
 
