@@ -8,6 +8,7 @@ import { ResidentStatus1764600000000 } from './1764600000000-resident-status.js'
 import { Reports1764700000000 } from './1764700000000-reports.js';
 import { LoginThrottle1764800000000 } from './1764800000000-login-throttle.js';
 import { ResidentPhoneIndex1764900000000 } from './1764900000000-resident-phone-index.js';
+import { FormOrderIndex1765700000000 } from './1765700000000-form-order-index.js';
 
 // Every migration, in order. Imported explicitly (no glob) so the app, the tests and the CLI load the same list.
-export const MIGRATIONS: Function[] = [CreateLedger1764057600000, FormFilterIndexes1764072000000, AccountsAndAudit1764300000000, Imports1764400000000, AuditChain1764500000000, IdempotencyKeys1764510000000, ResidentStatus1764600000000, Reports1764700000000, LoginThrottle1764800000000, ResidentPhoneIndex1764900000000];
+export const MIGRATIONS: Function[] = [CreateLedger1764057600000, FormFilterIndexes1764072000000, AccountsAndAudit1764300000000, Imports1764400000000, AuditChain1764500000000, IdempotencyKeys1764510000000, ResidentStatus1764600000000, Reports1764700000000, LoginThrottle1764800000000, ResidentPhoneIndex1764900000000, FormOrderIndex1765700000000];
