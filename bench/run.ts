@@ -2,6 +2,7 @@ import 'reflect-metadata';
 import { runEntryBench } from './entry.bench.js';
 import { runExportBench } from './export.bench.js';
 import { runImportBench } from './import.bench.js';
+import { runPullBench } from './pull.bench.js';
 import { runReportingBench } from './reporting.bench.js';
 import { runViewsBench } from './views.bench.js';
 
@@ -10,16 +11,18 @@ import { runViewsBench } from './views.bench.js';
 //   BENCH_DATABASES=SQLite|PostgreSQL      one database only
 //   BENCH_DATABASE_URL=postgres://…        an existing PostgreSQL database to empty and use (never the ledger's own)
 //   BENCH_ENTRY_COUNT=3000                 entry: upserts
-//   BENCH_RESIDENTS=1000000 BENCH_RUNS=60  views, reporting: residents of the kept ledger (or --residents 100000), timed runs per case
+//   BENCH_RESIDENTS=1000000 BENCH_RUNS=60  views, reporting, pull: residents of the kept ledger (or --residents 100000), timed runs per case
 //   BENCH_REPORTING_EXPORT_RUNS=3          reporting: exports of the frozen and the live report each
 //   BENCH_EXPORT_ROWS=100000,1000000       export: sizes
 //   BENCH_IMPORT_ROWS=100000               import: rows
+//   BENCH_PULL_PAGE=500 BENCH_PULL_ROUNDS=3 BENCH_PULL_F01_RUNS=40   pull: rows per page and rounds of the F07 pull, runs of F01's first page
 const BENCHES: Record<string, () => Promise<void>> = {
   entry: runEntryBench,
   views: runViewsBench,
   export: runExportBench,
   import: runImportBench,
   reporting: runReportingBench,
+  pull: runPullBench,
 };
 
 // Names, and `--residents N` (or `--residents=N`): the kept ledger's size, as BENCH_RESIDENTS.

@@ -74,9 +74,9 @@ export class AppModule implements NestModule {
             preserveHttpStatusForExecutionErrors: false,
             // The templates' typed queries, built by pure functions and merged into the code-first schema.
             transformSchema: (schema: GraphQLSchema) =>
-              withQueryFields(schema, templateQueryFields(views.list(), schema.getType('PageInfo') as GraphQLOutputType, async (context, args) => {
+              withQueryFields(schema, templateQueryFields(views.list(), schema.getType('PageInfo') as GraphQLOutputType, async (context, args, select) => {
                 const { viewer } = context as GqlContext;
-                return frozenDates(await reads.replica(viewer, () => views.formView(viewer, args))); // a department pull: on the read replica
+                return frozenDates(await reads.replica(viewer, () => views.formView(viewer, args, { select }))); // a department pull: on the read replica
               }, schema.getType('FrozenReport') as GraphQLOutputType)),
           }),
         }),

@@ -12,6 +12,7 @@ import { ResidentRepository } from './resident.repository.js';
 import { AccessPolicy } from '../access/access-policy.js';
 import type { Viewer } from '../access/viewer.js';
 import { pageSize } from '../access/page-size.js';
+import type { RequestLoaders } from './ledger-loaders.js';
 
 export const MAX_PAGE = 500;
 
@@ -83,13 +84,14 @@ export class LedgerRecordsService {
     return this.repo('staff').find({ where: { orgUnitCode }, order: { id: 'ASC' } });
   }
 
-  async staffById(viewer: Viewer, id: number | null | undefined): Promise<LedgerRow | null> {
-    const staff = id ? await this.repo('staff').findOne({ where: { id } }) : null;
+  /** `loaders`: a GraphQL request's batchers (relation fields), so a page of parents costs one query per kind. */
+  async staffById(viewer: Viewer, id: number | null | undefined, loaders?: RequestLoaders): Promise<LedgerRow | null> {
+    const staff = !id ? null : loaders ? await loaders.staff.load(Number(id)) : await this.repo('staff').findOne({ where: { id } });
     return this.policy.reachesStaff(viewer, staff?.orgUnitCode as string | undefined) ? staff : null;
   }
 
-  async household(viewer: Viewer, id: number): Promise<LedgerRow> {
-    const row = await this.residents.findHousehold(id);
+  async household(viewer: Viewer, id: number, loaders?: RequestLoaders): Promise<LedgerRow> {
+    const row = loaders ? await loaders.household.load(Number(id)) : await this.residents.findHousehold(id);
     if (!row) throw new NotFoundError(`未找到编号为 ${id} 的户`);
     this.policy.requireRecord(viewer, row.gridCode as string, `未找到编号为 ${id} 的户`, { entity: 'household', recordId: id });
     return row;
@@ -101,8 +103,9 @@ export class LedgerRecordsService {
   }
 
   /** Visits of a resident (a field of Resident): none for one outside the viewer's reach. */
-  async visitsOf(viewer: Viewer, resident: LedgerRow): Promise<LedgerRow[]> {
+  async visitsOf(viewer: Viewer, resident: LedgerRow, loaders?: RequestLoaders): Promise<LedgerRow[]> {
     if (!this.policy.related(viewer, resident, resident.gridCode as string)) return [];
+    if (loaders) return loaders.visitsOf.load(Number(resident.id));
     return this.repo('visit').find({ where: { residentId: resident.id }, order: { visitDate: 'DESC', id: 'DESC' } });
   }
 

@@ -8,9 +8,10 @@ import { OneFormService } from './one-form.service.js';
 import { OrgUnitRepository } from './org-unit.repository.js';
 import { OrgUnitService } from './org-unit.service.js';
 import { ResidentService } from './resident.service.js';
+import { LedgerLoaders } from './ledger-loaders.js';
 import { RecordMasker } from '../access/record-masker.js';
 
-const SERVICES = [OrgUnitRepository, OrgUnitService, ResidentService, LedgerRecordsService, OneFormService, RecordMasker];
+const SERVICES = [OrgUnitRepository, OrgUnitService, ResidentService, LedgerRecordsService, OneFormService, RecordMasker, LedgerLoaders];
 
 /** The canonical community ledger and its entry API. */
 @Module({})

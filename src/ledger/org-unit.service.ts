@@ -3,6 +3,7 @@ import { type OrgUnit, OrgUnitRepository } from './org-unit.repository.js';
 import { LEVEL_NAMES } from './reference-checker.js';
 import { AccessPolicy } from '../access/access-policy.js';
 import type { Viewer } from '../access/viewer.js';
+import type { RequestLoaders } from './ledger-loaders.js';
 
 export type OrgUnitView = OrgUnit & { levelName: string };
 
@@ -26,8 +27,8 @@ export class OrgUnitService {
   }
 
   /** For relations (a resident's grid): the unit as the viewer sees it, null outside their reach. */
-  async find(viewer: Viewer, code: string | null | undefined): Promise<OrgUnitView | null> {
-    const unit = code ? await this.orgUnits.findByCode(code) : null;
+  async find(viewer: Viewer, code: string | null | undefined, loaders?: RequestLoaders): Promise<OrgUnitView | null> {
+    const unit = !code ? null : loaders ? await loaders.orgUnit.load(code) : await this.orgUnits.findByCode(code);
     return this.policy.seesUnit(viewer, unit) ? this.view(unit) : null;
   }
 }

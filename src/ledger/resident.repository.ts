@@ -69,6 +69,16 @@ export class ResidentRepository {
     return this.select(this.residents, `household_id = ${this.residents.placeholder(1)}`, [householdId], undefined, 'ORDER BY id');
   }
 
+  /** Households by id outside any transaction (the residents a search found, their addresses). */
+  householdsByIds(ids: number[]): Promise<LedgerRow[]> {
+    return this.selectIn(this.dataSource.manager, this.households, 'id', ids);
+  }
+
+  /** The members of several households, each household's by id (a page of households and their members). */
+  async findByHouseholdIds(householdIds: number[]): Promise<LedgerRow[]> {
+    return (await this.selectIn(this.dataSource.manager, this.residents, 'household_id', householdIds)).sort((a, b) => Number(a.id) - Number(b.id));
+  }
+
   async findHousehold(id: number | null | undefined, manager?: EntityManager): Promise<LedgerRow | null> {
     if (!id) return null;
     return (await this.select(this.households, `id = ${this.households.placeholder(1)}`, [id], manager))[0] ?? null;

@@ -18,6 +18,7 @@ import { ResidentCommands } from './commands/resident.commands.js';
 import { type Deregistration, type Restoration, ResidentStatusCommands, type Transfer } from './commands/resident-status.commands.js';
 import { ResidentRepository } from './resident.repository.js';
 import { residentFacts, residentView, type ResidentView } from './resident-view.js';
+import type { RequestLoaders } from './ledger-loaders.js';
 
 export type { ResidentView } from './resident-view.js';
 
@@ -76,9 +77,9 @@ export class ResidentService {
     const text = searchText(rawText);
     const unit = await this.policy.unit(viewer, orgUnitCode);
     const rows = await this.residents.search(unit.range, text, 50);
-    const households = new Map<number, LedgerRow | null>();
-    for (const r of rows) if (!households.has(r.householdId)) households.set(r.householdId, await this.residents.findHousehold(r.householdId));
-    return rows.map((r) => this.view(r, households.get(r.householdId) ?? null));
+    const ids = [...new Set(rows.map((r) => Number(r.householdId)).filter(Boolean))];
+    const households = new Map((await this.residents.householdsByIds(ids)).map((h) => [Number(h.id), h]));
+    return rows.map((r) => this.view(r, households.get(Number(r.householdId)) ?? null));
   }
 
   /** A resident's change history, newest first, with ID and phone numbers masked for a viewer not entitled to them. */
@@ -89,17 +90,21 @@ export class ResidentService {
   }
 
   /** For relations (a visit's resident, a business's operator): null outside the viewer's area. */
-  async getById(viewer: Viewer, id: number): Promise<ResidentView | null> {
-    const row = await this.residents.findById(id);
+  async getById(viewer: Viewer, id: number, loaders?: RequestLoaders): Promise<ResidentView | null> {
+    const row = loaders ? await loaders.resident.load(Number(id)) : await this.residents.findById(id);
     const seen = this.policy.related(viewer, row, row?.gridCode);
-    return seen ? this.view(seen, await this.residents.findHousehold(seen.householdId)) : null;
+    if (!seen) return null;
+    const household = loaders ? (seen.householdId ? await loaders.household.load(Number(seen.householdId)) : null) : await this.residents.findHousehold(seen.householdId);
+    return this.view(seen, household);
   }
 
-  async membersOf(viewer: Viewer, householdId: number): Promise<ResidentView[]> {
-    const stored = await this.residents.findHousehold(householdId);
+  /** `loaders`: a GraphQL request's batchers (a page of households asks for all their members at once). */
+  async membersOf(viewer: Viewer, householdId: number, loaders?: RequestLoaders): Promise<ResidentView[]> {
+    const stored = loaders ? await loaders.household.load(Number(householdId)) : await this.residents.findHousehold(householdId);
     const household = this.policy.related(viewer, stored, stored?.gridCode);
     if (!household) return [];
-    return (await this.residents.findByHousehold(householdId)).map((row) => this.view(row, household));
+    const members = loaders ? await loaders.membersOf.load(Number(householdId)) : await this.residents.findByHousehold(householdId);
+    return members.map((row) => this.view(row, household));
   }
 
   view(row: LedgerRow, household: LedgerRow | null, today = todayIso()): ResidentView {

@@ -11,6 +11,11 @@ export interface SqlDialect {
   instant(value: Date): unknown;
   /** Ends a SELECT that claims queue rows: rows another transaction holds are skipped (SQLite's one writer claims alone). */
   skipLocked(alias: string): string;
+  /**
+   * One ORDER BY term with NULL below every value, as SQLite sorts by default: both databases give one order, and
+   * keyset cursors (view-cursor.ts) compare the same way on both.
+   */
+  orderTerm(expr: string, descending: boolean, nullable: boolean): string;
 }
 
 export function dialectFor(postgres: boolean): SqlDialect {
@@ -22,6 +27,7 @@ export function dialectFor(postgres: boolean): SqlDialect {
         bool: (v) => v,
         instant: (v) => v,
         skipLocked: (alias) => `FOR UPDATE OF ${alias} SKIP LOCKED`,
+        orderTerm: (e, desc, nullable) => `${e}${desc ? ' DESC' : ''}${nullable ? (desc ? ' NULLS LAST' : ' NULLS FIRST') : ''}`,
       }
     : {
         postgres,
@@ -31,6 +37,7 @@ export function dialectFor(postgres: boolean): SqlDialect {
         // TypeORM keeps SQLite instants as UTC text 'yyyy-mm-dd hh:mm:ss'
         instant: (v) => v.toISOString().slice(0, 19).replace('T', ' '),
         skipLocked: () => '',
+        orderTerm: (e, desc) => `${e}${desc ? ' DESC' : ''}`,
       };
 }
 

@@ -3,10 +3,11 @@ import {
   GraphQLSchema, GraphQLString,
 } from 'graphql';
 import type { TemplateColumn, TemplateDef, ValueType } from '../templates/template.types.js';
-import type { FormView, FormViewArgs } from './views.service.js';
+import { viewSelection } from './selection.js';
+import type { FormView, FormViewArgs, ViewSelection } from './views.service.js';
 
 /** Runs a view for a typed query; the GraphQL context is passed on for the access hook. */
-export type ViewRunner = (context: unknown, args: FormViewArgs) => Promise<FormView>;
+export type ViewRunner = (context: unknown, args: FormViewArgs, select: ViewSelection) => Promise<FormView>;
 
 const SCALARS: Record<ValueType, GraphQLOutputType> = { text: GraphQLString, integer: GraphQLInt, decimal: GraphQLFloat, date: GraphQLString };
 
@@ -64,7 +65,7 @@ export function templateQueryFields(templates: TemplateDef[], pageInfo: GraphQLO
       fields: {
         title: { type: new GraphQLNonNull(GraphQLString), description: '填好名称和日期的标题' },
         referenceDate: { type: new GraphQLNonNull(GraphQLString), description: '参考日期' },
-        totalCount: { type: new GraphQLNonNull(GraphQLInt), description: '符合条件的总行数' },
+        totalCount: { type: new GraphQLNonNull(GraphQLInt), description: '符合条件的总行数（只在查询选择此字段时计算）' },
         rows: { type: new GraphQLNonNull(new GraphQLList(new GraphQLNonNull(row))) },
         keys: { type: new GraphQLNonNull(new GraphQLList(new GraphQLNonNull(GraphQLString))), description: '各行的键，与 rows 一一对应' },
         removedKeys: { type: new GraphQLList(new GraphQLNonNull(GraphQLString)), description: '带 updatedSince 时：已不在本表中的行的键' },
@@ -81,18 +82,19 @@ export function templateQueryFields(templates: TemplateDef[], pageInfo: GraphQLO
         orgUnit: { type: new GraphQLNonNull(GraphQLString), description: '区划或网格代码；区县、街道包含其下全部社区' },
         referenceDate: { type: GraphQLString, description: t.period === 'month' ? '月份 yyyy-mm，默认本月' : '参考日期 yyyy-mm-dd，默认今天' },
         first: { type: GraphQLInt, description: '每页行数，默认 100，最多 500' },
-        after: { type: GraphQLString, description: '上一页的 endCursor' },
+        after: { type: GraphQLString, description: '上一页的 pageInfo.endCursor（不透明；翻页期间的增删不会造成重复或遗漏）' },
         updatedSince: { type: GraphQLString, description: '增量同步：ISO 8601 时间，只返回此后有变化的行' },
         period: { type: GraphQLString, description: `报送期（${FREQUENCY_NAMES[t.reporting.frequency]}）：该期报表已报送或已审核时返回冻结的行，否则为该期末日的实时数据` },
       },
-      resolve: async (_source, args, context) => {
-        const view = await run(context, { code: t.code, ...(args as Omit<FormViewArgs, 'code'>) });
+      resolve: async (_source, args, context, info) => {
+        // Only the columns the query selects are read and formatted.
+        const view = await run(context, { code: t.code, ...(args as Omit<FormViewArgs, 'code'>) }, viewSelection(info, true));
         const record = (values: unknown[]) => Object.fromEntries(view.columns.map((c, i) => [c.key, values[i]]));
         if (t.rows.kind === 'summary') {
           // A summary's 合计 row is the last of formView's rows; here it has its own type (合计 may stand under 序号).
           const at = view.keys.indexOf(TOTALS_KEY);
           const rows = view.rows.filter((_, i) => i !== at);
-          return { ...view, rows: rows.map(record), keys: view.keys.filter((_, i) => i !== at), totalCount: view.totalCount - (at >= 0 ? 1 : 0), totals: at >= 0 ? record(view.rows[at]) : null };
+          return { ...view, rows: rows.map(record), keys: view.keys.filter((_, i) => i !== at), totalCount: view.totalCount === null ? null : view.totalCount - (at >= 0 ? 1 : 0), totals: at >= 0 ? record(view.rows[at]) : null };
         }
         return { ...view, rows: view.rows.map(record), totals: view.totals && record(view.totals) };
       },

@@ -2,6 +2,7 @@ import type { CodeRange } from '../access/access-policy.js';
 import type { Dictionary, FieldDef } from '../dictionary/dictionary.types.js';
 import type { Condition, RowSet, Sort, TemplateDef } from '../templates/template.types.js';
 import { Params, type SqlDialect } from './sql-dialect.js';
+import { afterCondition, type OrderKey } from './view-cursor.js';
 
 /**
  * SQL for one row view, built from the template: filters, sorts and paging run in the database, on SQLite and
@@ -59,8 +60,10 @@ export { PREFIX_LENGTH } from '../ledger/org-codes.js';
 export interface ViewSql {
   /** SELECT … FROM … WHERE (no ORDER/LIMIT): rows for one org unit, reference date and period. */
   select: string;
-  /** One page of `select`, in order (same parameters). */
-  page(limit: number, offset: number): string;
+  /** One page in order: the first (`after` null) or the one after the row whose order keys are `after`. */
+  page(limit: number, after: unknown[] | null): { sql: string; params: unknown[] };
+  /** The ORDER BY, key by key: a page's last row's values (`k0`, `k1`… in each row) make the next page's cursor. */
+  keys: OrderKey[];
   params: unknown[];
   /** Every row in order, latest visits included, for a cursor (exports): one statement, no lookups per batch. */
   stream: string;
@@ -154,12 +157,18 @@ export class ViewSqlBuilder {
     return `(${rows.where.map((w) => this.condition(w, params, scope, onVisitDate)).join(' AND ') || '1 = 1'})`;
   }
 
-  private sort(s: Sort, referenceDate: string): string[] {
-    if (s.kind === 'orgUnit') return s.level === 'grid' ? ['c.sort_order', 'c.code', 'g.sort_order', 'g.code'] : ['c.sort_order', 'c.code'];
-    if (s.kind === 'age') return [`${this.ageExpression(referenceDate)}${s.descending ? ' DESC' : ''}`];
+  private sort(s: Sort, referenceDate: string): OrderKey[] {
+    const unit = (expr: string, type: OrderKey['type']): OrderKey => ({ expr, descending: false, nullable: false, type });
+    if (s.kind === 'orgUnit') {
+      const community = [unit('c.sort_order', 'number'), unit('c.code', 'string')];
+      return s.level === 'grid' ? [...community, unit('g.sort_order', 'number'), unit('g.code', 'string')] : community;
+    }
+    if (s.kind === 'age') return [{ expr: this.ageExpression(referenceDate), descending: !!s.descending, nullable: false, type: 'number' }];
     const f = this.dict.byKey.get(s.field)!;
-    const expr = f.key === 'birthDate' ? `substr(${this.idNumber()}, 7, 8)` : this.column(f);
-    return [`${expr}${s.descending ? ' DESC' : ''}`];
+    if (f.key === 'birthDate') return [{ expr: `substr(${this.idNumber()}, 7, 8)`, descending: s.descending, nullable: false, type: 'string' }];
+    const type = f.type === 'integer' || f.type === 'decimal' ? 'number' : f.type === 'boolean' ? 'boolean' : 'string';
+    // A household's facts come through a LEFT JOIN: NULL for a resident without one, whatever the field says.
+    return [{ expr: this.column(f), descending: s.descending, nullable: !f.required || f.entity === 'household', type }];
   }
 
   /**
@@ -172,10 +181,17 @@ export class ViewSqlBuilder {
     return `((${Number(referenceDate.replaceAll('-', ''))} - CAST(substr(${this.idNumber()}, 7, 8) AS INTEGER)) / 10000)`;
   }
 
-  /** The SELECT list: every column a row needs, aliased by what it is. */
-  private selectList(params: Params, scope: ViewScope): string[] {
+  /** The form's order, key by key: the template's orderBy, then the ID number and the id (a total order). */
+  orderKeys(referenceDate: string): OrderKey[] {
+    // Ties end on the ID number, not on insertion order: a ledger rebuilt from its Excel files sorts the same.
+    return [...this.def.rows.orderBy.flatMap((s) => this.sort(s, referenceDate)), { expr: this.idNumber(), descending: false, nullable: false, type: 'string' }, { expr: 'e.id', descending: false, nullable: false, type: 'number' }];
+  }
+
+  /** The SELECT list: every column a row needs (of `columns` only, when given), aliased by what it is. */
+  private selectList(params: Params, scope: ViewScope, columns?: ReadonlySet<string>): string[] {
     const list = ['e.id AS row_id', `${this.idNumber()} AS row_id_number`, 'g.name AS grid_name', 'c.name AS community_name'];
     for (const col of this.def.columns) {
+      if (columns && !columns.has(col.key)) continue;
       const s = col.source;
       if (s.kind === 'field') list.push(`${this.column(this.dict.byKey.get(s.field)!, s.related)} AS "v_${col.key}"`);
       if (s.kind === 'band' && s.of.kind === 'field') list.push(`${this.column(this.dict.byKey.get(s.of.field)!)} AS "v_${col.key}"`);
@@ -257,9 +273,9 @@ export class ViewSqlBuilder {
    * Latest visits are looked up for the page's rows only, after paging: as a column of the main query the
    * database would compute one for every candidate row before sorting.
    */
-  latestVisits(ids: number[]): { sql: string; params: unknown[]; columns: { key: string; column: string }[] } | null {
+  latestVisits(ids: number[], only?: ReadonlySet<string>): { sql: string; params: unknown[]; columns: { key: string; column: string }[] } | null {
     const columns = this.def.columns
-      .filter((c) => c.source.kind === 'latestVisit')
+      .filter((c) => c.source.kind === 'latestVisit' && (!only || only.has(c.key)))
       .map((c) => ({ key: c.key, column: this.dict.byKey.get((c.source as { field: string }).field)!.column! }));
     if (!columns.length || !ids.length) return null;
     const params = new Params(this.dialect);
@@ -296,21 +312,32 @@ export class ViewSqlBuilder {
       .map((c) => `(SELECT MAX(lv.${this.dict.byKey.get((c.source as { field: string }).field)!.column}) FROM visits lv WHERE lv.resident_id = e.id) AS "v_${c.key}"`);
   }
 
-  build(scope: ViewScope): ViewSql {
+  /** `columns`: only these template columns are read (a typed query's selection); all of them by default. */
+  build(scope: ViewScope, columns?: ReadonlySet<string>): ViewSql {
     const from = this.from;
     const params = new Params(this.dialect);
-    const select = this.selectList(params, scope);
+    const select = this.selectList(params, scope, columns);
     const where = this.where(params, scope);
     const countParams = new Params(this.dialect);
     const countWhere = this.where(countParams, scope);
-    // Ties end on the ID number, not on insertion order: a ledger rebuilt from its Excel files sorts the same.
-    const orderBy = [...this.def.rows.orderBy.flatMap((s) => this.sort(s, scope.referenceDate)), this.idNumber(), 'e.id'].join(', ');
+    const keys = this.orderKeys(scope.referenceDate);
+    const orderBy = keys.map((k) => this.dialect.orderTerm(k.expr, k.descending, k.nullable)).join(', ');
+    const keyColumns = keys.map((k, i) => `${k.expr} AS k${i}`);
     return {
       select: `SELECT ${select.join(', ')} ${from} WHERE ${where}`,
-      // Deferred join: find the page's ids first (from the filter indexes alone where they cover the filter and
-      // the sort), then read only those rows in full.
-      page: (limit, offset) =>
-        `SELECT ${select.join(', ')} ${from} WHERE e.id IN (SELECT e.id ${from} WHERE ${where} ORDER BY ${orderBy} LIMIT ${Number(limit)} OFFSET ${Number(offset)}) ORDER BY ${orderBy}`,
+      // Deferred join: find the page's ids first (from an index in the form's order where there is one, else from
+      // the filter indexes), then read only those rows in full. The next page starts after the last row's keys.
+      page: (limit, after) => {
+        const page = new Params(this.dialect);
+        for (const v of params.values) page.add(v);
+        const seek = after ? ` AND ${afterCondition(keys, after, page)}` : '';
+        const ids = `SELECT e.id ${withoutUnusedJoins(from, `${where}${seek} ${orderBy}`)} WHERE ${where}${seek} ORDER BY ${orderBy} LIMIT ${Number(limit)}`;
+        return {
+          sql: `SELECT ${[...select, ...keyColumns].join(', ')} ${withoutUnusedJoins(from, `${select.join(', ')} ${orderBy}`)} WHERE e.id IN (${ids}) ORDER BY ${orderBy}`,
+          params: page.values,
+        };
+      },
+      keys,
       params: params.values,
       stream: `SELECT ${[...select, ...this.latestVisitColumns()].join(', ')} ${from} WHERE ${where} ORDER BY ${orderBy}`,
       count: `SELECT COUNT(*) AS n ${from} WHERE ${countWhere}`,
@@ -318,6 +345,14 @@ export class ViewSqlBuilder {
       orderBy,
     };
   }
+}
+
+/**
+ * A FROM clause without the LEFT JOINs on a primary key (household, 包联干部) that `uses` does not mention: they add no
+ * row and drop none, and without them a page's ids come from an index alone.
+ */
+function withoutUnusedJoins(from: string, uses: string): string {
+  return from.replace(/ ?LEFT JOIN \w+ (\w+) ON \1\.id = \w+\.\w+/g, (join, alias: string) => (new RegExp(`\\b${alias}\\.`).test(uses) ? join : ''));
 }
 
 /** yyyymmdd of a date some whole years earlier; 29 February falls back to the 28th. */

@@ -27,7 +27,7 @@ export class TemplateType {
 @ObjectType('PageInfo', { description: '分页信息' })
 export class PageInfoType {
   @Field({ description: '是否还有下一页' }) hasNextPage!: boolean;
-  @Field(() => String, { nullable: true, description: '下一页请求时作为 after 传回' }) endCursor!: string | null;
+  @Field(() => String, { nullable: true, description: '下一页请求时作为 after 原样传回（不透明的游标）' }) endCursor!: string | null;
 }
 
 @ObjectType('FrozenReport', { description: '带 period 查询时，本次数据所取自的已报送（或已审核）报表' })
@@ -49,7 +49,7 @@ export class FormViewType {
   @Field({ description: '填好名称和日期的标题' }) title!: string;
   @Field({ description: '参考日期（年龄等按此日计算）' }) referenceDate!: string;
   @Field(() => [TemplateColumnType], { description: '列（本用户可见的列）' }) columns!: TemplateColumnType[];
-  @Field(() => Int, { description: '符合条件的总行数' }) totalCount!: number;
+  @Field(() => Int, { description: '符合条件的总行数（只在查询选择此字段时计算）' }) totalCount!: number;
   @Field(() => [GraphQLJSON], { description: '本页各行，每行是按列顺序排列的值数组' }) rows!: unknown[][];
   @Field(() => [String], { description: '各行的键（记录编号），与 rows 一一对应，用于增量同步' }) keys!: string[];
   @Field(() => [String], { nullable: true, description: '带 updatedSince 时：已不在本表中的行的键（可能包含客户端从未有过的键，删除即可）' }) removedKeys!: string[] | null;

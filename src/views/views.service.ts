@@ -4,7 +4,8 @@ import { NotFoundError } from '../common/errors/domain-errors.js';
 import { DICTIONARY } from '../dictionary/dictionary.module.js';
 import type { Dictionary } from '../dictionary/dictionary.types.js';
 import { parseIdNumber } from '../identity/index.js';
-import { decodeCursor, encodeCursor, parseInstant, resolvePeriod } from './view-args.js';
+import { parseInstant, resolvePeriod } from './view-args.js';
+import { decodeViewCursor, encodeViewCursor, invalidCursor } from './view-cursor.js';
 import { AccessPolicy, type GrantedUnit } from '../access/access-policy.js';
 import type { Viewer } from '../access/viewer.js';
 import { pageSize } from '../access/page-size.js';
@@ -49,7 +50,8 @@ export interface FormView {
   referenceDate: string;
   period: { from: string; to: string };
   columns: { key: string; header: string[]; type: ValueType }[];
-  totalCount: number;
+  /** Null when not asked for (ViewSelection.totalCount false): a COUNT over the whole view is not free. */
+  totalCount: number | null;
   rows: unknown[][];
   /** A stable key per row (the record's id), for delta pulls. */
   keys: string[];
@@ -65,6 +67,14 @@ export interface FormView {
 }
 
 
+/** What a client asked for: the rest is not computed. Internal callers leave it out and get everything. */
+export interface ViewSelection {
+  totalCount?: boolean;
+  totals?: boolean;
+  /** Template columns to read and format (a typed query's `rows { … }`); every column when absent. */
+  columns?: ReadonlySet<string>;
+}
+
 /** Department forms as views of the ledger: rows filtered, sorted and paged in the database. */
 @Injectable()
 export class ViewsService {
@@ -74,6 +84,8 @@ export class ViewsService {
   private readonly dialect: SqlDialect;
   /** The last few frozen reports read, decoded (immutable content, keyed by report id and SHA-256). */
   private readonly decoded = new Map<string, ReportSnapshot>();
+  /** Column selections of typed queries, one array each (see selectedColumns). */
+  private readonly selections = new Map<string, TemplateColumn[]>();
 
   constructor(
     @Inject(TEMPLATES) templates: TemplateSummary[],
@@ -162,40 +174,54 @@ export class ViewsService {
     }
     if (def.rows.kind === 'summary') {
       const view = await this.formView(viewer, args, { audit: false });
-      return { title: view.title, subtitles: await subtitles(view.referenceDate, view.period), referenceDate: view.referenceDate, totalCount: view.totalCount, report: null };
+      return { title: view.title, subtitles: await subtitles(view.referenceDate, view.period), referenceDate: view.referenceDate, totalCount: view.totalCount ?? view.rows.length, report: null };
     }
     const sql = this.builders.get(def.code)!.build({ range: unit.range, referenceDate, period });
     const [[{ n }], title, sub] = await Promise.all([count ? this.dataSource.query(sql.count, sql.countParams) : [{ n: 0 }], this.title(def, unit.code, referenceDate, period), subtitles(referenceDate, period)]);
     return { title, subtitles: sub, referenceDate, totalCount: Number(n) + (def.rows.totals ? 1 : 0), report: null };
   }
 
-  /** `audit: false` for internal looks (an export's plan): the export itself is audited instead. */
-  async formView(viewer: Viewer | undefined, args: FormViewArgs, options: { audit?: boolean } = {}): Promise<FormView> {
+  /**
+   * One page of a form, after the client's cursor (keyset: see view-cursor.ts). `audit: false` for internal looks
+   * (an export's plan): the export itself is audited instead. `select`: what the client asked for.
+   */
+  async formView(viewer: Viewer | undefined, args: FormViewArgs, options: { audit?: boolean; select?: ViewSelection } = {}): Promise<FormView> {
     const serverTime = new Date();
     const first = pageSize(args.first);
     const def = this.templateFor(viewer, args.code);
     const since = parseInstant(args.updatedSince);
     const unit = await this.policy.unit(viewer!, args.orgUnit);
     const { referenceDate, period, reportPeriod } = this.resolve(def, args);
-    const grant = this.policy.grant(viewer!, def, unit.code);
-    const offset = decodeCursor(args.after);
+    const select = options.select ?? {};
+    const columns = this.selectedColumns(def, select.columns);
+    const fullGrant = this.policy.grant(viewer!, def, unit.code);
+    const grant = { ...fullGrant, columns: fullGrant.columns.filter((c) => columns.includes(c)), revealed: fullGrant.revealed.filter((k) => columns.some((c) => c.key === k)) };
+    const at = grant.columns.map((c) => def.columns.indexOf(c));
+    const granted = (values: unknown[]) => grant.columns.map((c, k) => grant.cell(c, values[at[k]]));
+    const builder = this.builders.get(def.code);
     const frozen = reportPeriod ? await this.frozen(def.code, unit.code, reportPeriod) : null;
+    const cursor = decodeViewCursor(args.after, def.code, builder?.orderKeys(referenceDate) ?? []);
     if (frozen) {
+      // A frozen report never changes: its rows' positions are stable, so the cursor may hold one, bound to the report.
+      const snapshotId = `${frozen.report.id}:${frozen.report.sha256!.slice(0, 16)}`;
+      if (cursor && (cursor.kind !== 'frozen' || cursor.report !== snapshotId)) throw invalidCursor('报表在翻页期间已退回或重新报送');
+      const offset = cursor?.n ?? 0;
       const page = frozen.snapshot.rows.slice(offset, offset + first);
-      const granted = (values: unknown[]) => grant.columns.map((c) => grant.cell(c, values[def.columns.indexOf(c)]));
       if (grant.revealed.length && page.length && options.audit !== false) {
         const filter = { code: def.code, orgUnit: unit.code, period: reportPeriod!.key, report: frozen.report.id, after: args.after ?? null, columns: grant.revealed };
         await this.audit.recordAccess(viewer!, 'reveal', { entity: def.code, filter, rowCount: page.length });
       }
+      const end = offset + page.length;
       return {
         code: def.code, title: frozen.snapshot.title, referenceDate: frozen.snapshot.referenceDate, period: frozen.snapshot.period,
         columns: grant.columns.map(describeColumn), totalCount: frozen.snapshot.rows.length, rows: page.map(granted),
-        keys: frozen.snapshot.keys.slice(offset, offset + first), removedKeys: null, serverTime: serverTime.toISOString(),
+        keys: frozen.snapshot.keys.slice(offset, end), removedKeys: null, serverTime: serverTime.toISOString(),
         totals: frozen.snapshot.totals && granted(frozen.snapshot.totals),
-        pageInfo: { hasNextPage: offset + first < frozen.snapshot.rows.length, endCursor: page.length ? encodeCursor(offset + page.length) : null },
+        pageInfo: { hasNextPage: end < frozen.snapshot.rows.length, endCursor: page.length ? encodeViewCursor({ kind: 'frozen', form: def.code, n: end, report: snapshotId }) : null },
         report: frozen.report,
       };
     }
+    if (cursor && cursor.kind !== 'keys') throw invalidCursor('该游标属于已报送的报表，而该期报表现在不是已报送状态');
     const range = unit.range;
     const titled = this.title(def, unit.code, referenceDate, period); // runs alongside the data queries
     const summary = this.summaries.get(def.code);
@@ -204,47 +230,72 @@ export class ViewsService {
       // Visits counted by a summary are those of the reference date's month.
       const month = resolvePeriod({ ...def, period: 'month' }, referenceDate.slice(0, 7)).period;
       const all = await summary.rows(this.dataSource, await this.orgUnits.unitsUnder(range, summary.groupBy), { range, referenceDate, period: month });
-      const rows = all.map((values) => grant.columns.map((c) => grant.cell(c, values[def.columns.indexOf(c)])));
+      const rows = all.map(granted);
       const keys = all.map((_, i) => (i < all.length - 1 ? `community:${i + 1}` : 'total'));
       const page = { hasNextPage: false, endCursor: null };
       return { code: def.code, title, referenceDate, period: month, columns: grant.columns.map(describeColumn), totalCount: rows.length, rows, keys, removedKeys: null, serverTime: serverTime.toISOString(), totals: null, pageInfo: page, report: null };
     }
-    const builder = this.builders.get(def.code)!;
     const changedSince = since ? this.dialect.instant(since) : undefined;
-    const sql = builder.build({ range, referenceDate, period, changedSince });
-    const left = changedSince === undefined ? null : builder.leftView({ range, referenceDate, period, changedSince });
-    const totals = def.rows.kind === 'rows' && def.rows.totals ? await this.totals(def, def.rows.totals, sql, referenceDate) : null;
-    const [raw, [{ n }], removed] = await Promise.all([
-      this.dataSource.query(sql.page(first + 1, offset), sql.params),
-      this.dataSource.query(sql.count, sql.countParams),
-      left && offset === 0 ? this.dataSource.query(left.sql, left.params) : Promise.resolve(left ? [] : null),
+    const only = columns.length === def.columns.length ? undefined : new Set(columns.map((c) => c.key));
+    const sql = builder!.build({ range, referenceDate, period, changedSince }, only);
+    const left = changedSince === undefined ? null : builder!.leftView({ range, referenceDate, period, changedSince });
+    const totals = def.rows.kind === 'rows' && def.rows.totals && select.totals !== false ? await this.totals(def, def.rows.totals, builder!.build({ range, referenceDate, period, changedSince }), referenceDate) : null;
+    const page = sql.page(first + 1, cursor?.keys ?? null);
+    const [raw, count, removed] = await Promise.all([
+      this.dataSource.query(page.sql, page.params) as Promise<Record<string, unknown>[]>,
+      select.totalCount === false ? Promise.resolve(null) : this.dataSource.query(sql.count, sql.countParams),
+      left && !cursor ? this.dataSource.query(left.sql, left.params) : Promise.resolve(left ? [] : null),
     ]);
-    const page = (raw as Record<string, unknown>[]).slice(0, first);
-    await this.addLatestVisits(builder, page);
+    const rowsRead = raw.slice(0, first);
+    await this.addLatestVisits(builder!, rowsRead, only);
     const title = await titled;
-    const rows = page.map((r, i) => {
-      const values = formatRow(def.columns, this.dictionary, r, { rowNumber: offset + i + 1, referenceDate });
-      return grant.columns.map((c) => grant.cell(c, values[def.columns.indexOf(c)]));
-    });
+    const before = cursor?.n ?? 0;
+    const rows = rowsRead.map((r, i) => granted(this.format(def, columns, r, before + i + 1, referenceDate)));
     if (grant.revealed.length && rows.length && options.audit !== false) {
       const filter = { code: def.code, orgUnit: unit.code, referenceDate, after: args.after ?? null, updatedSince: args.updatedSince ?? null, columns: grant.revealed };
       await this.audit.recordAccess(viewer!, 'reveal', { entity: def.code, filter, rowCount: rows.length });
     }
+    const last = rowsRead[rowsRead.length - 1];
+    const endCursor = last ? encodeViewCursor({ kind: 'keys', form: def.code, n: before + rowsRead.length, keys: sql.keys.map((_, i) => keyValue(last[`k${i}`])) }) : null;
     return {
       code: def.code,
       title,
       referenceDate,
       period,
       columns: grant.columns.map(describeColumn),
-      totalCount: Number(n),
+      totalCount: count ? Number((count as { n: unknown }[])[0].n) : null,
       rows,
-      keys: page.map((r) => String(r.row_id)),
+      keys: rowsRead.map((r) => String(r.row_id)),
       removedKeys: removed ? (removed as { row_id: number }[]).map((r) => String(r.row_id)) : null,
       serverTime: serverTime.toISOString(),
-      totals: totals && grant.columns.map((c) => grant.cell(c, totals[def.columns.indexOf(c)])),
-      pageInfo: { hasNextPage: raw.length > first, endCursor: page.length ? encodeCursor(offset + page.length) : null },
+      totals: totals && granted(totals),
+      pageInfo: { hasNextPage: raw.length > first, endCursor },
       report: null,
     };
+  }
+
+  /** The template's columns a selection names, in the template's order (the same array for the same selection). */
+  private selectedColumns(def: TemplateDef, keys: ReadonlySet<string> | undefined): TemplateColumn[] {
+    if (!keys) return def.columns;
+    const id = `${def.code}:${def.columns.filter((c) => keys.has(c.key)).map((c) => c.key).join(',')}`;
+    let columns = this.selections.get(id);
+    if (!columns) {
+      columns = def.columns.filter((c) => keys.has(c.key));
+      // formatRow compiles per columns array: keep one array per selection (a client asks the same thing each page).
+      if (this.selections.size > 256) this.selections.clear();
+      this.selections.set(id, columns);
+    }
+    return columns;
+  }
+
+  /** A row's cells for `columns` (all of the template's, or a selection of them), in their order. */
+  private format(def: TemplateDef, columns: TemplateColumn[], raw: Record<string, unknown>, rowNumber: number, referenceDate: string): unknown[] {
+    const values = formatRow(columns, this.dictionary, raw, { rowNumber, referenceDate });
+    if (columns === def.columns) return values;
+    // granted() reads cells by their place among the template's columns.
+    const full = new Array<unknown>(def.columns.length).fill(null);
+    columns.forEach((c, i) => (full[def.columns.indexOf(c)] = values[i]));
+    return full;
   }
 
   /**
@@ -349,10 +400,10 @@ export class ViewsService {
     if (totals) yield granted(totals.row());
   }
 
-  private async addLatestVisits(builder: ViewSqlBuilder, rows: Record<string, unknown>[]): Promise<void> {
+  private async addLatestVisits(builder: ViewSqlBuilder, rows: Record<string, unknown>[], only?: ReadonlySet<string>): Promise<void> {
     for (let start = 0; start < rows.length; start += 1000) {
       const chunk = rows.slice(start, start + 1000);
-      const query = builder.latestVisits(chunk.map((r) => Number(r.row_id)));
+      const query = builder.latestVisits(chunk.map((r) => Number(r.row_id)), only);
       if (!query) return;
       const found = new Map((await this.dataSource.query(query.sql, query.params)).map((v: Record<string, unknown>) => [Number(v.resident_id), v]));
       for (const row of chunk) query.columns.forEach((c, i) => (row[`v_${c.key}`] = (found.get(Number(row.row_id)) as Record<string, unknown> | undefined)?.[`m${i}`] ?? null));
@@ -376,6 +427,13 @@ export class ViewsService {
 
 async function* flatten<T>(batches: AsyncIterable<T[]>): AsyncGenerator<T> {
   for await (const batch of batches) yield* batch;
+}
+
+/** A key value as the cursor keeps it: dates and big numbers as the database gave them, Date objects as ISO text. */
+function keyValue(v: unknown): unknown {
+  if (v instanceof Date) return v.toISOString();
+  if (typeof v === 'bigint') return String(v);
+  return v === undefined ? null : v;
 }
 
 function describeColumn(c: TemplateColumn) {

@@ -201,6 +201,9 @@ export function buildLedgerEntities(dict: Dictionary, kind: DatabaseKind, filter
       // ID number (age and sex), the id and the day the resident left (注销), so a form's page and count can be found
       // from the index alone.
       ...FORM_FILTERS.map((key) => ({ name: `IDX_residents_${dict.byKey.get(key)!.column}_grid`, columns: [key, 'gridCode', 'idNumber', 'id', 'deregisteredOn'] })),
+      // F07 in its own order (registered_on NULLS FIRST on PostgreSQL, migration 1765700000000): keyset pages of a
+      // whole district are read from the index at the cursor.
+      { name: 'IDX_residents_registration_type_order', columns: ['registrationType', 'registeredOn', 'idNumber', 'id', 'gridCode', 'deregisteredOn'] },
     ]),
   });
 

@@ -1,5 +1,5 @@
 import { Inject } from '@nestjs/common';
-import { Args, Int, Mutation, Parent, Query, ResolveField, Resolver } from '@nestjs/graphql';
+import { Args, Context, Int, Mutation, Parent, Query, ResolveField, Resolver } from '@nestjs/graphql';
 import { CurrentViewer, Needs } from '../../access/access.decorators.js';
 import type { Viewer } from '../../access/viewer.js';
 import { AuditEntryType } from '../../audit/audit.types.js';
@@ -7,6 +7,7 @@ import { DICTIONARY } from '../../dictionary/dictionary.module.js';
 import type { Dictionary } from '../../dictionary/dictionary.types.js';
 import type { LedgerRow } from '../entities/ledger.entities.js';
 import { LedgerRecordsService } from '../ledger-records.service.js';
+import { LedgerLoaders } from '../ledger-loaders.js';
 import { OneFormService } from '../one-form.service.js';
 import { OrgUnitService } from '../org-unit.service.js';
 import { ResidentService } from '../resident.service.js';
@@ -32,6 +33,7 @@ export function createLedgerResolvers(t: LedgerTypes) {
       private readonly orgUnits: OrgUnitService,
       private readonly quality: QualityChecker,
       @Inject(DICTIONARY) private readonly dictionary: Dictionary,
+      private readonly loaders: LedgerLoaders,
     ) {}
 
     @Needs('ledger:read')
@@ -114,23 +116,23 @@ export function createLedgerResolvers(t: LedgerTypes) {
     }
 
     @ResolveField(() => OrgUnitType, { description: '所属网格' })
-    grid(@CurrentViewer() viewer: Viewer, @Parent() r: LedgerRow) {
-      return this.orgUnits.find(viewer, r.gridCode);
+    grid(@CurrentViewer() viewer: Viewer, @Parent() r: LedgerRow, @Context() ctx: object) {
+      return this.orgUnits.find(viewer, r.gridCode, this.loaders.for(ctx));
     }
 
     @ResolveField(() => t.HouseholdType, { nullable: true, description: '所在的户' })
-    household(@CurrentViewer() viewer: Viewer, @Parent() r: LedgerRow) {
-      return r.householdId ? this.records.household(viewer, r.householdId) : null;
+    household(@CurrentViewer() viewer: Viewer, @Parent() r: LedgerRow, @Context() ctx: object) {
+      return r.householdId ? this.records.household(viewer, r.householdId, this.loaders.for(ctx)) : null;
     }
 
     @ResolveField(() => t.StaffType, { nullable: true, description: '包联干部' })
-    liaisonStaff(@CurrentViewer() viewer: Viewer, @Parent() r: LedgerRow) {
-      return this.records.staffById(viewer, r.liaisonStaffId);
+    liaisonStaff(@CurrentViewer() viewer: Viewer, @Parent() r: LedgerRow, @Context() ctx: object) {
+      return this.records.staffById(viewer, r.liaisonStaffId, this.loaders.for(ctx));
     }
 
     @ResolveField(() => [t.VisitType], { description: '走访记录，最近的在前' })
-    visits(@CurrentViewer() viewer: Viewer, @Parent() r: LedgerRow) {
-      return this.records.visitsOf(viewer, r);
+    visits(@CurrentViewer() viewer: Viewer, @Parent() r: LedgerRow, @Context() ctx: object) {
+      return this.records.visitsOf(viewer, r, this.loaders.for(ctx));
     }
   }
 
@@ -139,6 +141,7 @@ export function createLedgerResolvers(t: LedgerTypes) {
     constructor(
       private readonly records: LedgerRecordsService,
       private readonly residents: ResidentService,
+      private readonly loaders: LedgerLoaders,
     ) {}
 
     @Needs('ledger:read')
@@ -165,8 +168,8 @@ export function createLedgerResolvers(t: LedgerTypes) {
     }
 
     @ResolveField(() => [t.ResidentType], { description: '户内居民' })
-    members(@CurrentViewer() viewer: Viewer, @Parent() h: LedgerRow) {
-      return this.residents.membersOf(viewer, h.id);
+    members(@CurrentViewer() viewer: Viewer, @Parent() h: LedgerRow, @Context() ctx: object) {
+      return this.residents.membersOf(viewer, h.id, this.loaders.for(ctx));
     }
   }
 
@@ -175,6 +178,7 @@ export function createLedgerResolvers(t: LedgerTypes) {
     constructor(
       private readonly records: LedgerRecordsService,
       private readonly residents: ResidentService,
+      private readonly loaders: LedgerLoaders,
     ) {}
 
     @Needs('ledger:write')
@@ -184,13 +188,13 @@ export function createLedgerResolvers(t: LedgerTypes) {
     }
 
     @ResolveField(() => t.ResidentType, { nullable: true, description: '走访对象' })
-    resident(@CurrentViewer() viewer: Viewer, @Parent() v: LedgerRow) {
-      return this.residents.getById(viewer, v.residentId);
+    resident(@CurrentViewer() viewer: Viewer, @Parent() v: LedgerRow, @Context() ctx: object) {
+      return this.residents.getById(viewer, v.residentId, this.loaders.for(ctx));
     }
 
     @ResolveField(() => t.StaffType, { nullable: true, description: '走访人' })
-    staff(@CurrentViewer() viewer: Viewer, @Parent() v: LedgerRow) {
-      return this.records.staffById(viewer, v.staffId);
+    staff(@CurrentViewer() viewer: Viewer, @Parent() v: LedgerRow, @Context() ctx: object) {
+      return this.records.staffById(viewer, v.staffId, this.loaders.for(ctx));
     }
   }
 
@@ -199,6 +203,7 @@ export function createLedgerResolvers(t: LedgerTypes) {
     constructor(
       private readonly records: LedgerRecordsService,
       private readonly residents: ResidentService,
+      private readonly loaders: LedgerLoaders,
     ) {}
 
     @Needs('ledger:read')
@@ -214,8 +219,8 @@ export function createLedgerResolvers(t: LedgerTypes) {
     }
 
     @ResolveField(() => t.ResidentType, { nullable: true, description: '经营者（姓名、电话取自其居民记录；辖区外的居民为空）' })
-    operator(@CurrentViewer() viewer: Viewer, @Parent() b: LedgerRow) {
-      return this.residents.getById(viewer, b.operatorId);
+    operator(@CurrentViewer() viewer: Viewer, @Parent() b: LedgerRow, @Context() ctx: object) {
+      return this.residents.getById(viewer, b.operatorId, this.loaders.for(ctx));
     }
   }
 

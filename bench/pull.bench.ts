@@ -1,0 +1,184 @@
+import { DataSource } from 'typeorm';
+import { systemViewer } from '../src/access/viewer.js';
+import { AccountsService } from '../src/auth/accounts.service.js';
+import { todayIso } from '../src/identity/index.js';
+import { birthKeyYearsBefore } from '../src/views/view-sql.js';
+import { ViewsService } from '../src/views/views.service.js';
+import { benchWants, fmt } from './bench-support.js';
+import { benchResidents, keptDistrict, keptPostgres } from './kept-district.js';
+
+// bench/pull: a department's pulls over HTTP with keyset cursors, on SQLite and PostgreSQL (the kept ledger of
+// kept-district.ts, BENCH_RESIDENTS residents, a million by default):
+//   - all of F07 (流动人口) for the whole district, page by page (BENCH_PULL_PAGE rows, default 500), against one plain
+//     SELECT of the same rows in the same order; the time per page at the first and the last pages;
+//     (BENCH_PULL_ROUNDS rounds, the median pull);
+//   - the first page of F01 for a community (BENCH_PULL_F01_RUNS runs), against the best hand-written query.
+
+const PAGE = Number(process.env.BENCH_PULL_PAGE ?? 500);
+const F01_RUNS = Number(process.env.BENCH_PULL_F01_RUNS ?? 40);
+const ROUNDS = Number(process.env.BENCH_PULL_ROUNDS ?? 3);
+const DISTRICT = '500106000000';
+const COMMUNITY = '500106108001';
+const PASSWORD = 'bench-only-puller-password-2024';
+
+const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
+const ms = (t0: bigint) => Number(process.hrtime.bigint() - t0) / 1e6;
+
+interface Figures {
+  label: string;
+  f07Rows: number;
+  pages: number;
+  pullMs: number;
+  plainMs: number;
+  firstPages: number;
+  lastPages: number;
+  f01View: number;
+  f01Counted: number;
+  f01Hand: number;
+}
+
+/** A department account of 派出所 for the district (masked values: no reveal written per page), created once. */
+async function pullerToken(graphql: string, accounts: AccountsService): Promise<string> {
+  if (!(await accounts.list()).some((a) => a.username === 'bench-puller')) {
+    await accounts.create(systemViewer('bench'), { username: 'bench-puller', displayName: '基准测试派出所', password: PASSWORD, role: 'department', department: '派出所', orgUnitCode: DISTRICT });
+  }
+  const res = await fetch(graphql, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ query: 'mutation ($u: String!, $p: String!) { login(username: $u, password: $p) { token } }', variables: { u: 'bench-puller', p: PASSWORD } }),
+  });
+  const token = ((await res.json()) as { data?: { login?: { token: string } } }).data?.login?.token;
+  if (!token) throw new Error(`基准测试账号登录失败（HTTP ${res.status}）`);
+  return token;
+}
+
+async function onDatabase(label: 'SQLite' | 'PostgreSQL', residents: number): Promise<Figures> {
+  const db = label === 'PostgreSQL' ? keptPostgres() : undefined;
+  // A department pulls thousands of pages a minute: the per-account limit is for people.
+  const limit = process.env.RATE_LIMIT_PER_MINUTE;
+  const restore = () => (limit === undefined ? delete process.env.RATE_LIMIT_PER_MINUTE : (process.env.RATE_LIMIT_PER_MINUTE = limit));
+  process.env.RATE_LIMIT_PER_MINUTE = '1000000';
+  try {
+    const { app } = await keptDistrict(label, residents, db);
+    restore();
+    try {
+      const graphql = `${await app.getUrl()}/graphql`.replace('[::1]', '127.0.0.1');
+      const token = await pullerToken(graphql, app.get(AccountsService));
+      const dataSource = app.get(DataSource);
+      const postgres = label === 'PostgreSQL';
+      const p = (n: number) => (postgres ? `$${n}` : '?');
+      const today = todayIso();
+
+      // One plain SELECT: F07's rows for the district, the columns the form shows, in the form's order.
+      const plain = () =>
+        dataSource.query(
+          `SELECT e.id, e.name, e.id_number, e.hukou_address, h.current_address, e.arrival_date, e.residence_reason, e.residence_permit,
+                  h.dwelling_type, h.landlord_name, h.landlord_phone, e.phone, e.registered_on, g.name AS grid
+             FROM residents e LEFT JOIN households h ON h.id = e.household_id JOIN org_units g ON g.code = e.grid_code
+            WHERE e.grid_code >= ${p(1)} AND e.grid_code < ${p(2)} AND e.registration_type = '2' AND (e.deregistered_on IS NULL OR e.deregistered_on > ${p(3)})
+            ORDER BY e.registered_on${postgres ? ' NULLS FIRST' : ''}, e.id_number, e.id`,
+          ['500106', '500106:', today],
+        );
+      // The pull: page by page over HTTP, as a department's system would, without totalCount.
+      const query = `query ($after: String) { formView(code: "F07", orgUnit: "${DISTRICT}", first: ${PAGE}, after: $after) { keys rows pageInfo { hasNextPage endCursor } } }`;
+      const pull = async () => {
+        const times: number[] = [];
+        let after: string | null = null;
+        let rows = 0;
+        const t0 = process.hrtime.bigint();
+        for (;;) {
+          const t1 = process.hrtime.bigint();
+          const res = await fetch(graphql, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` }, body: JSON.stringify({ query, variables: { after } }) });
+          const body = (await res.json()) as { data?: { formView: { keys: string[]; pageInfo: { hasNextPage: boolean; endCursor: string } } }; errors?: unknown };
+          if (!body.data) throw new Error(`F07 翻页失败（HTTP ${res.status}）：${JSON.stringify(body.errors)}`);
+          times.push(ms(t1));
+          rows += body.data.formView.keys.length;
+          if (!body.data.formView.pageInfo.hasNextPage) break;
+          after = body.data.formView.pageInfo.endCursor;
+        }
+        return { total: ms(t0), times, rows };
+      };
+      // Rounds of one plain SELECT and one pull, interleaved: on a shared machine both see the same load.
+      await plain();
+      await pull();
+      const plainRuns: number[] = [];
+      const pulls: Awaited<ReturnType<typeof pull>>[] = [];
+      let f07Rows = 0;
+      for (let round = 0; round < ROUNDS; round++) {
+        const t0 = process.hrtime.bigint();
+        f07Rows = (await plain()).length;
+        plainRuns.push(ms(t0));
+        pulls.push(await pull());
+      }
+      const measured = pulls.sort((a, b) => a.total - b.total)[Math.floor(pulls.length / 2)];
+      if (measured.rows !== f07Rows) throw new Error(`F07 翻页读到 ${measured.rows} 行，普通查询 ${f07Rows} 行`);
+      const k = Math.min(5, measured.times.length);
+
+      // F01's first page for a community: the view (as the service answers GraphQL: with and without totalCount)
+      // against the best hand-written query (deferred join, then the page's latest visits).
+      const views = app.get(ViewsService);
+      const viewer = { ...systemViewer('bench'), fullValues: false };
+      const hand = async () => {
+        const filter = `e.grid_code >= ${p(1)} AND e.grid_code < ${p(2)} AND e.living_arrangement = '1' AND substr(e.id_number, 7, 8) <= ${p(3)} AND (e.deregistered_on IS NULL OR e.deregistered_on > ${p(4)})`;
+        const order = 'c.sort_order, c.code, g.sort_order, g.code, substr(e.id_number, 7, 8), e.id_number, e.id';
+        const joins = 'JOIN org_units g ON g.code = e.grid_code JOIN org_units c ON c.code = g.parent_code';
+        const page: { id: number }[] = await dataSource.query(
+          `SELECT e.id, e.name, e.id_number, e.phone, h.current_address, e.health_status, e.emergency_contact_name, e.emergency_contact_relation,
+                  e.emergency_contact_phone, e.old_age_allowance, e.minimum_living_allowance, e.extreme_poverty_support, g.name AS grid, e.remarks
+             FROM residents e LEFT JOIN households h ON h.id = e.household_id ${joins}
+            WHERE e.id IN (SELECT e.id FROM residents e ${joins} WHERE ${filter} ORDER BY ${order} LIMIT 100) ORDER BY ${order}`,
+          [COMMUNITY, `${COMMUNITY}:`, birthKeyYearsBefore(today, 60), today],
+        );
+        const ids = page.map((r) => Number(r.id));
+        await dataSource.query(`SELECT resident_id, MAX(visit_date) AS d FROM visits WHERE resident_id IN (${ids.map((_, i) => p(i + 1)).join(', ')}) GROUP BY resident_id`, ids);
+      };
+      const view = (totalCount: boolean) => () => views.formView(viewer, { code: 'F01', orgUnit: COMMUNITY, first: 100 }, { select: { totalCount, totals: false } });
+      // View and hand-written query alternate run by run, for the same reason.
+      const cases = [view(false), view(true), hand];
+      for (let i = 0; i < 5; i++) for (const work of cases) await work();
+      const runs = cases.map(() => [] as number[]);
+      for (let i = 0; i < F01_RUNS; i++) {
+        for (const [c, work] of cases.entries()) {
+          const t0 = process.hrtime.bigint();
+          await work();
+          runs[c].push(ms(t0));
+        }
+      }
+      const [f01View, f01Counted, f01Hand] = runs.map(median);
+      return {
+        label,
+        f07Rows,
+        pages: measured.times.length,
+        pullMs: measured.total,
+        plainMs: median(plainRuns),
+        firstPages: median(measured.times.slice(0, k)),
+        lastPages: median(measured.times.slice(-k)),
+        f01View,
+        f01Counted,
+        f01Hand,
+      };
+    } finally {
+      await app.close();
+    }
+  } finally {
+    restore();
+    db?.stop();
+  }
+}
+
+export async function runPullBench(): Promise<void> {
+  const residents = benchResidents();
+  const figures: Figures[] = [];
+  for (const label of ['SQLite', 'PostgreSQL'] as const) if (benchWants(label)) figures.push(await onDatabase(label, residents));
+  console.log(`\nbench/pull: ${fmt(residents)} residents, keyset pages of ${PAGE} over HTTP (ms; ratios: view / hand-written)\n`);
+  console.log('| database | F07 rows | pages | pull, all pages | one plain SELECT | ratio | page (first 5, median) | page (last 5, median) |');
+  console.log('|---|---|---|---|---|---|---|---|');
+  for (const f of figures) {
+    console.log(`| ${f.label} | ${fmt(f.f07Rows)} | ${f.pages} | ${fmt(f.pullMs)} | ${fmt(f.plainMs)} | ${fmt(f.pullMs / f.plainMs, 2)}× | ${fmt(f.firstPages, 1)} | ${fmt(f.lastPages, 1)} |`);
+  }
+  console.log(`\n| database | F01 first page, one community: view | ratio | view with totalCount | ratio | hand-written (deferred join) |`);
+  console.log('|---|---|---|---|---|---|');
+  for (const f of figures) {
+    console.log(`| ${f.label} | ${fmt(f.f01View, 2)} | ${fmt(f.f01View / f.f01Hand, 2)}× | ${fmt(f.f01Counted, 2)} | ${fmt(f.f01Counted / f.f01Hand, 2)}× | ${fmt(f.f01Hand, 2)} |`);
+  }
+}
