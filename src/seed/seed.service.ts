@@ -44,6 +44,8 @@ const KIND_OF_BATCH = { households: 'household', residents: 'resident', visits: 
 @Injectable()
 export class SeedService implements OnApplicationBootstrap {
   private readonly logger = new Logger('Seed');
+  /** Generated facts the dictionary lacks, said once each. */
+  private readonly skipped = new Set<string>();
 
   constructor(
     private readonly config: ConfigService,
@@ -104,12 +106,15 @@ export class SeedService implements OnApplicationBootstrap {
   async writeRows(insert: BulkInsert, kind: LedgerKind, rows: Record<string, unknown>[]): Promise<void> {
     if (rows.length === 0) return;
     const metadata = this.dataSource.getMetadata(ENTITY_NAMES[kind]);
-    const properties = Object.keys(rows[0]);
-    const columns = properties.map((p) => {
-      const column = metadata.findColumnsWithPropertyPath(p)[0] ?? metadata.columns.find((c) => c.propertyName === p);
-      if (!column) throw new Error(`生成的数据含有 ${metadata.tableName} 表没有的属性 "${p}"`);
-      return column.databaseName;
-    });
-    await insert(TABLES[kind], columns, rows.map((r) => properties.map((p) => r[p] ?? null)));
+    const columnOf = (p: string) => metadata.findColumnsWithPropertyPath(p)[0] ?? metadata.columns.find((c) => c.propertyName === p);
+    // A templates folder may leave out a field the demo generator fills (the dictionary is data): that fact has no
+    // column to go to, so the demo goes without it.
+    const all = Object.keys(rows[0]);
+    const properties = all.filter((p) => columnOf(p));
+    for (const p of all.filter((q) => !columnOf(q) && !this.skipped.has(`${kind}.${q}`))) {
+      this.skipped.add(`${kind}.${p}`);
+      this.logger.warn(`演示数据的"${p}"不在字段字典中（${metadata.tableName} 没有此列），未写入`);
+    }
+    await insert(TABLES[kind], properties.map((p) => columnOf(p)!.databaseName), rows.map((r) => properties.map((p) => r[p] ?? null)));
   }
 }
