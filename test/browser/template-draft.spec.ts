@@ -32,7 +32,9 @@ describeInBrowser(`drafting a template on the page (${isPostgres() ? 'PostgreSQL
     for (const code of ['V01', 'V02', 'V03']) for (const f of [`${code}.yaml`, `forms/${code}.xlsx`]) fs.rmSync(path.join(dir, f));
     const dictionary = fs.readFileSync(path.join(dir, 'dictionary.yaml'), 'utf8');
     fs.writeFileSync(path.join(dir, 'dictionary.yaml'), dictionary.replace(/\n {2}- \{ key: familyDoctorSigned[\s\S]*?家庭医生的姓名" \}/, ''));
-    [server, browser] = await Promise.all([startServer({ TEMPLATES_DIR: dir }), launchBrowser()]);
+    // One after the other: a server that fails to start must not leave a launched browser behind (jest would not exit).
+    browser = await launchBrowser();
+    server = await startServer({ TEMPLATES_DIR: dir });
   }, 120_000);
   afterAll(async () => {
     for (const c of contexts) await c.close();
