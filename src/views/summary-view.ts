@@ -3,7 +3,7 @@ import type { Dictionary } from '../dictionary/dictionary.types.js';
 import type { OrgUnit } from '../ledger/org-unit.repository.js';
 import type { RowSet, SummaryRows, TemplateDef } from '../templates/template.types.js';
 import { Params, type SqlDialect } from './sql-dialect.js';
-import { ORG_JOIN, REGISTERED_ON, type ViewScope, ViewSqlBuilder } from './view-sql.js';
+import { REGISTERED_ON, rollUp, type ViewScope, ViewSqlBuilder } from './view-sql.js';
 
 /**
  * A summary form (F09): one row per community of a street, in the street's order, each count computed in the
@@ -79,23 +79,23 @@ export class SummaryView {
   private async countsFor(ds: DataSource, source: TemplateDef['columns'][number]['source'], counter: ViewSqlBuilder | null, communities: OrgUnit[], scope: ViewScope): Promise<Map<string, number> | null> {
     let query: { sql: string; params: unknown[] } | null = null;
     if (counter) query = counter.countByGroup(scope, this.groupBy);
-    else if (source.kind === 'count' && !(source.of === 'grid' && this.groupBy === 'grid')) query = this.plainCount(source.of as 'grid' | 'household', communities, scope.referenceDate);
+    else if (source.kind === 'count' && !(source.of === 'grid' && this.groupBy === 'grid')) query = this.plainCount(source.of as 'grid' | 'household', communities, scope);
     if (!query) return null;
     const rows: { unit: string; n: number | string }[] = await ds.query(query.sql, query.params);
     return new Map(rows.map((r) => [r.unit, Number(r.n)]));
   }
 
-  private plainCount(of: 'grid' | 'household', communities: OrgUnit[], referenceDate: string): { sql: string; params: unknown[] } {
+  private plainCount(of: 'grid' | 'household', communities: OrgUnit[], { referenceDate, range }: ViewScope): { sql: string; params: unknown[] } {
     const params = new Params(this.dialect);
-    const codes = communities.map((c) => params.add(c.code)).join(', ');
-    if (of === 'grid') return { sql: `SELECT parent_code AS unit, COUNT(*) AS n FROM org_units WHERE parent_code IN (${codes}) GROUP BY parent_code`, params: params.values };
-    // A household counts while somebody lives in it: a resident still registered on the reference date.
-    const group = this.groupBy === 'grid' ? 'g.code' : 'c.code';
-    const living = REGISTERED_ON('x', params.add(referenceDate));
-    return {
-      sql: `SELECT ${group} AS unit, COUNT(*) AS n FROM households h ${ORG_JOIN('h.grid_code')} WHERE ${group} IN (${codes}) AND EXISTS (SELECT 1 FROM residents x WHERE x.household_id = h.id AND ${living}) GROUP BY ${group}`,
-      params: params.values,
-    };
+    const list = () => communities.map((c) => params.add(c.code)).join(', '); // placeholders in the order they appear (SQLite's are positional)
+    if (of === 'grid') return { sql: `SELECT parent_code AS unit, COUNT(*) AS n FROM org_units WHERE parent_code IN (${list()}) GROUP BY parent_code`, params: params.values };
+    // A household counts while somebody lives in it: a resident still registered on the reference date (looked up in
+    // IDX_residents_household, which carries the date). Counted per grid of the groups' range, then rolled up.
+    const [from, to] = [params.add(range.from), params.add(range.to)];
+    const living = REGISTERED_ON('r', params.add(referenceDate));
+    const perGrid = `SELECT h.grid_code AS grid_code, COUNT(*) AS n FROM households h WHERE h.grid_code >= ${from} AND h.grid_code < ${to}
+      AND EXISTS (SELECT 1 FROM residents r WHERE r.household_id = h.id AND ${living}) GROUP BY h.grid_code`;
+    return { sql: `SELECT * FROM (${rollUp(perGrid, this.groupBy)}) t WHERE t.unit IN (${list()})`, params: params.values };
   }
 }
 

@@ -10,7 +10,10 @@ import { Params, type SqlDialect } from './sql-dialect.js';
 
 /** Table aliases: the view's own rows (e), the resident they concern (r) and that resident's household (h). */
 interface Aliases {
-  from: string;
+  /** The rows and the records every row must have (inner joins). */
+  base: string;
+  /** The resident's household, when the row has one (a left join: it never removes a row). */
+  householdJoin: string;
   /** Alias holding the resident whose facts (ID number, household) the row shows. */
   resident: string;
   household: string;
@@ -21,14 +24,16 @@ interface Aliases {
 
 const ALIASES: Record<RowSet['entity'], Aliases> = {
   resident: {
-    from: 'residents e LEFT JOIN households h ON h.id = e.household_id',
+    base: 'residents e',
+    householdJoin: 'LEFT JOIN households h ON h.id = e.household_id',
     resident: 'e',
     household: 'h',
     gridColumn: 'e.grid_code',
     relations: { liaisonStaff: { alias: 'ls', join: 'LEFT JOIN staff ls ON ls.id = e.liaison_staff_id', entities: ['staff'] } },
   },
   visit: {
-    from: 'visits e JOIN residents r ON r.id = e.resident_id LEFT JOIN households h ON h.id = r.household_id',
+    base: 'visits e JOIN residents r ON r.id = e.resident_id',
+    householdJoin: 'LEFT JOIN households h ON h.id = r.household_id',
     resident: 'r',
     household: 'h',
     gridColumn: 'r.grid_code',
@@ -38,7 +43,8 @@ const ALIASES: Record<RowSet['entity'], Aliases> = {
     },
   },
   business: {
-    from: 'businesses e JOIN residents r ON r.id = e.operator_id LEFT JOIN households h ON h.id = r.household_id',
+    base: 'businesses e JOIN residents r ON r.id = e.operator_id',
+    householdJoin: 'LEFT JOIN households h ON h.id = r.household_id',
     resident: 'r',
     household: 'h',
     gridColumn: 'e.grid_code',
@@ -53,6 +59,12 @@ const ALIASES: Record<RowSet['entity'], Aliases> = {
 export const REGISTERED_ON = (alias: string, day: string) => `(${alias}.deregistered_on IS NULL OR ${alias}.deregistered_on > ${day})`;
 
 export const ORG_JOIN = (gridColumn: string) => `JOIN org_units g ON g.code = ${gridColumn} JOIN org_units c ON c.code = g.parent_code`;
+
+/** Counts per grid (`grid_code`, `n`) summed per community or grid (`unit`, `n`): only grids that are org units count, as with ORG_JOIN. */
+export const rollUp = (perGrid: string, level: 'community' | 'grid') => {
+  const group = level === 'grid' ? 'g.code' : 'c.code';
+  return `SELECT ${group} AS unit, SUM(x.n) AS n FROM (${perGrid}) x ${ORG_JOIN('x.grid_code')} GROUP BY ${group}`;
+};
 
 export { PREFIX_LENGTH } from '../ledger/org-codes.js';
 
@@ -92,7 +104,7 @@ export class ViewSqlBuilder {
   ) {
     this.aliases = ALIASES[def.rows.entity];
     const relationJoins = Object.values(this.aliases.relations).map((r) => r.join).filter(Boolean);
-    this.from = `FROM ${this.aliases.from} ${ORG_JOIN(this.aliases.gridColumn)} ${relationJoins.join(' ')}`;
+    this.from = `FROM ${this.aliases.base} ${this.aliases.householdJoin} ${ORG_JOIN(this.aliases.gridColumn)} ${relationJoins.join(' ')}`;
   }
 
   /** Column expression of a field, seen from the view's own rows or through a relation. */
@@ -244,13 +256,17 @@ export class ViewSqlBuilder {
 
   /** Rows per community (or grid) of the scope: the counts behind a summary form's columns. */
   countByGroup(scope: ViewScope, level: 'community' | 'grid'): { sql: string; params: unknown[] } {
-    const group = level === 'grid' ? 'g.code' : 'c.code';
     const params = new Params(this.dialect);
     const where = this.where(params, scope);
-    return {
-      sql: `SELECT ${group} AS unit, COUNT(*) AS n ${this.from} WHERE ${where} GROUP BY ${group}`,
-      params: params.values,
-    };
+    // Counted per grid code first, without the org units and the left joins the filter does not read (a left join
+    // on a key never adds or removes a row; PostgreSQL drops an unused one but then still reads the table, not the
+    // index alone): a form's filter index (field, grid_code, id_number, …, deregistered_on) answers the count. The
+    // grids are then joined to their org units and rolled up: one join per grid instead of one per counted row.
+    const reads = (alias: string) => new RegExp(`\\b${alias}\\.`).test(where);
+    const joins = [this.aliases.householdJoin, ...Object.values(this.aliases.relations).map((r) => r.join)]
+      .filter((join) => join && !(join.startsWith('LEFT JOIN ') && !reads(join.split(' ')[3])));
+    const perGrid = `SELECT ${this.aliases.gridColumn} AS grid_code, COUNT(*) AS n FROM ${this.aliases.base} ${joins.join(' ')} WHERE ${where} GROUP BY ${this.aliases.gridColumn}`;
+    return { sql: rollUp(perGrid, level), params: params.values };
   }
 
   /**

@@ -192,8 +192,9 @@ export function buildLedgerEntities(dict: Dictionary, kind: DatabaseKind, filter
     },
     indices: indexed('resident', TABLES.resident, [
       { name: 'UQ_residents_id_number', columns: ['idNumber'], unique: true },
-      { name: 'IDX_residents_grid', columns: ['gridCode', 'deregisteredOn'] },
-      { name: 'IDX_residents_household', columns: ['householdId'] },
+      // Summary forms count from these alone (migration 1766000000000): the ID number holds the birth date.
+      { name: 'IDX_residents_grid', columns: ['gridCode', 'deregisteredOn', 'idNumber'] },
+      { name: 'IDX_residents_household', columns: ['householdId', 'deregisteredOn'] },
       { name: 'IDX_residents_updated_at', columns: ['updatedAt'] },
       // The data-quality check "the same phone in another household of the community" (src/quality/): found from the index.
       { name: 'IDX_residents_phone', columns: ['phone', 'gridCode', 'householdId', 'deregisteredOn'] },
