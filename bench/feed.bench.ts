@@ -5,6 +5,7 @@ import { encodeFeedCursor } from '../src/feeds/feed-errors.js';
 import { FeedRepository } from '../src/feeds/feed.repository.js';
 import { FeedService } from '../src/feeds/feed.service.js';
 import { ResidentCommands, type ResidentChange } from '../src/ledger/commands/resident.commands.js';
+import { dialectFor } from '../src/views/sql-dialect.js';
 import { type BenchPostgres, benchWants, fmt } from './bench-support.js';
 import { benchResidents, keptDistrict, keptPostgres } from './kept-district.js';
 
@@ -45,7 +46,8 @@ async function one(label: 'SQLite' | 'PostgreSQL', residents: number, db?: Bench
     // The feed starts on its first read (logs every row once); the client's cursor is the log's end after that.
     await feed.changes(viewer, { code: 'F07', orgUnit: DISTRICT, first: 1 });
     const cursor = encodeFeedCursor(await app.get(FeedRepository).head());
-    const [{ t0 }] = await ds.query(postgres ? 'SELECT now() AS t0' : `SELECT strftime('%Y-%m-%dT%H:%M:%fZ', 'now') AS t0`);
+    // Changed since here (SQLite keeps whole seconds: the second of t0 counts whole; nothing else writes meanwhile).
+    const t0 = dialectFor(postgres).instant(new Date());
 
     // Random residents of the district: half among F07's rows, half among all.
     const ids = async (where: string) =>
