@@ -11,6 +11,13 @@ export interface SqlDialect {
   instant(value: Date): unknown;
   /** Ends a SELECT that claims queue rows: rows another transaction holds are skipped (SQLite's one writer claims alone). */
   skipLocked(alias: string): string;
+  /**
+   * A count over a grid range whose filter is "a field is present" (F05, F06): SQLite without statistics answers it from
+   * the grid index and reads each row of the range from the table (0.4 s for a street of 250,000); told that the range
+   * is no index's business (unary +) and that presence is rare (unlikely()), it reads the field's own index alone.
+   * The values are the same; PostgreSQL plans by its statistics and is given the plain terms.
+   */
+  presentInRange: { grid(column: string): string; present(condition: string): string };
 }
 
 export function dialectFor(postgres: boolean): SqlDialect {
@@ -22,6 +29,7 @@ export function dialectFor(postgres: boolean): SqlDialect {
         bool: (v) => v,
         instant: (v) => v,
         skipLocked: (alias) => `FOR UPDATE OF ${alias} SKIP LOCKED`,
+        presentInRange: { grid: (column) => column, present: (condition) => condition },
       }
     : {
         postgres,
@@ -31,6 +39,7 @@ export function dialectFor(postgres: boolean): SqlDialect {
         // TypeORM keeps SQLite instants as UTC text 'yyyy-mm-dd hh:mm:ss'
         instant: (v) => v.toISOString().slice(0, 19).replace('T', ' '),
         skipLocked: () => '',
+        presentInRange: { grid: (column) => `+${column}`, present: (condition) => `unlikely(${condition})` },
       };
 }
 

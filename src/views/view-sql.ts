@@ -220,11 +220,14 @@ export class ViewSqlBuilder {
   }
 
   /** Whether a row is in the view: the scope's range, the form's filter, residents still registered on the reference date. */
-  inView(params: Params, scope: ViewScope): string {
-    const grid = this.aliases.gridColumn;
+  inView(params: Params, scope: ViewScope, hint?: SqlDialect['presentInRange']): string {
+    const grid = hint ? hint.grid(this.aliases.gridColumn) : this.aliases.gridColumn;
     // Org unit codes are prefixes of their descendants' codes: a range on the grid code selects a whole subtree.
     const where = [`${grid} >= ${params.add(scope.range.from)}`, `${grid} < ${params.add(scope.range.to)}`];
-    for (const w of this.def.rows.where) where.push(this.condition(w, params, scope, null));
+    for (const w of this.def.rows.where) {
+      const condition = this.condition(w, params, scope, null);
+      where.push(hint && w.kind === 'field' && w.present === true ? hint.present(condition) : condition);
+    }
     // Residents who left are in the views of dates before they left, their visits if made before. A business stays
     // on F08 when its operator leaves: the shop is a record of its own, closed or handed over by its own change.
     if (this.def.rows.entity === 'resident') where.push(REGISTERED_ON('e', params.add(scope.referenceDate)));
@@ -238,8 +241,8 @@ export class ViewSqlBuilder {
     return `(${tables.map((t) => `${t}.updated_at >= ${params.add(since)}`).join(' OR ')})`;
   }
 
-  private where(params: Params, scope: ViewScope): string {
-    const inView = this.inView(params, scope);
+  private where(params: Params, scope: ViewScope, hint?: SqlDialect['presentInRange']): string {
+    const inView = this.inView(params, scope, hint);
     return scope.changedSince === undefined ? inView : `${inView} AND ${this.changed(params, scope.changedSince)}`;
   }
 
@@ -272,7 +275,9 @@ export class ViewSqlBuilder {
     const params = new Params(this.dialect);
     // Placeholders in the order they appear (SQLite's are positional): the select list's, then the filter's.
     const list = counts.map((where, i) => (where.length ? `COUNT(CASE WHEN ${where.map((w) => this.condition(w, params, scope, null)).join(' AND ')} THEN 1 END)` : 'COUNT(*)') + ` AS n${i}`);
-    const where = this.where(params, scope);
+    // A filter on a field of the row's own record being present: see SqlDialect.presentInRange.
+    const present = this.def.rows.where.some((w) => w.kind === 'field' && w.present === true && this.column(this.dict.byKey.get(w.field)!).startsWith('e.'));
+    const where = this.where(params, scope, present ? this.dialect.presentInRange : undefined);
     // Counted per grid code first, without the org units and the left joins the filter does not read (a left join
     // on a key never adds or removes a row; PostgreSQL drops an unused one but then still reads the table, not the
     // index alone): a form's filter index (field, grid_code, id_number, …, deregistered_on) answers the count. The
