@@ -173,7 +173,11 @@ export function buildLedgerEntities(dict: Dictionary, kind: DatabaseKind, filter
     tableName: TABLES.household,
     columns: { ...sys, gridCode, ...dictionaryColumns(dict, 'household') },
     relations: { grid: link(ENTITY_NAMES.orgUnit, 'grid_code', 'FK_households_grid', false) },
-    indices: indexed('household', TABLES.household, [{ name: 'UQ_households_grid_address', columns: ['gridCode', 'currentAddress'], unique: true }]),
+    indices: indexed('household', TABLES.household, [
+      { name: 'UQ_households_grid_address', columns: ['gridCode', 'currentAddress'], unique: true },
+      // Summary forms count a range's households from it alone (migration 1766000000000).
+      { name: 'IDX_households_grid', columns: ['gridCode', 'id'] },
+    ]),
   });
 
   const resident = new EntitySchema<LedgerRow>({
