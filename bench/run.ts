@@ -1,9 +1,11 @@
 import 'reflect-metadata';
 import { runEntryBench } from './entry.bench.js';
 import { runExportBench } from './export.bench.js';
+import { runFeedBench } from './feed.bench.js';
 import { runImportBench } from './import.bench.js';
 import { runPullBench } from './pull.bench.js';
 import { runReportingBench } from './reporting.bench.js';
+import { runSummaryBench } from './summary.bench.js';
 import { runViewsBench } from './views.bench.js';
 
 // `npm run bench -- <name>…` (all of them without a name): speed and memory figures live here, never in timed tests.
@@ -11,7 +13,8 @@ import { runViewsBench } from './views.bench.js';
 //   BENCH_DATABASES=SQLite|PostgreSQL      one database only
 //   BENCH_DATABASE_URL=postgres://…        an existing PostgreSQL database to empty and use (never the ledger's own)
 //   BENCH_ENTRY_COUNT=3000                 entry: upserts
-//   BENCH_RESIDENTS=1000000 BENCH_RUNS=60  views, reporting, pull: residents of the kept ledger (or --residents 100000), timed runs per case
+//   BENCH_RESIDENTS=1000000 BENCH_RUNS=60  views, reporting, pull, feed, summary: residents of the kept ledger (or --residents 100000), timed runs per case
+//   BENCH_FEED_EDITS=10000                 feed: random edits before the catch-up
 //   BENCH_REPORTING_EXPORT_RUNS=3          reporting: exports of the frozen and the live report each
 //   BENCH_EXPORT_ROWS=100000,1000000       export: sizes
 //   BENCH_IMPORT_ROWS=100000               import: rows
@@ -23,6 +26,8 @@ const BENCHES: Record<string, () => Promise<void>> = {
   import: runImportBench,
   reporting: runReportingBench,
   pull: runPullBench,
+  feed: runFeedBench,
+  summary: runSummaryBench,
 };
 
 // Names, and `--residents N` (or `--residents=N`): the kept ledger's size, as BENCH_RESIDENTS.

@@ -3,6 +3,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
 import { AccessPolicy } from '../access/access-policy.js';
 import { systemViewer } from '../access/viewer.js';
+import { onPrimary } from '../database/read-routing.js';
 import { UnitOfWork } from '../database/unit-of-work.js';
 import { DICTIONARY } from '../dictionary/dictionary.module.js';
 import type { Dictionary } from '../dictionary/dictionary.types.js';
@@ -108,17 +109,19 @@ export class ChangeLog {
 
   /**
    * Brings a form's feed up to the current definition and day before it is read (its own transaction, under the
-   * lock; a second server doing the same finds it done).
+   * lock; a second server doing the same finds it done). Reads the primary. True when it logged or renewed anything
+   * (a reader should then read the log on the primary too: a replica may not have it yet); false when the feed was
+   * already current, so that the log alone answers.
    */
-  async ensureCurrent(code: string, today = todayIso()): Promise<void> {
+  async ensureCurrent(code: string, today = todayIso()): Promise<boolean> {
     const definition = this.definitions.get(code)!;
     const wanted = this.state(code, definition, today);
     const same = (f: FeedForm | undefined) => f && f.definitionHash === wanted.definitionHash && f.referenceDate === wanted.referenceDate && f.periodFrom === wanted.periodFrom;
-    if (same((await this.repository.forms()).find((f) => f.formCode === code))) return;
-    await this.unitOfWork.run(async (manager) => {
+    if (same((await onPrimary(() => this.repository.forms())).find((f) => f.formCode === code))) return false;
+    return this.unitOfWork.run(async (manager) => {
       await this.repository.lock(manager);
       const stored = (await this.repository.forms(manager)).find((f) => f.formCode === code);
-      if (same(stored)) return;
+      if (same(stored)) return false;
       const full = !stored || stored.definitionHash !== wanted.definitionHash || stored.periodFrom !== wanted.periodFrom || stored.referenceDate > wanted.referenceDate;
       if (full) await this.reconcileAll(manager, code, today);
       else if (definition.ageSensitive) {
@@ -130,6 +133,7 @@ export class ChangeLog {
         }
       }
       await this.repository.saveForm(manager, wanted);
+      return true;
     });
   }
 

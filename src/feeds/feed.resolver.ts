@@ -17,6 +17,7 @@ export class FeedResolver {
     @Args('after', { type: () => String, nullable: true, description: '上次的 pageInfo.endCursor（或某条变更的 cursor）' }) after?: string | null,
     @Args('first', { type: () => Int, nullable: true, description: '每页最多几条变更，默认 100，最多 500' }) first?: number | null,
   ) {
-    return this.feed.changes(viewer, { code, orgUnit, after, first });
+    // A department pull: the log on the read replica when there is one (see FeedService.changes).
+    return this.feed.changes(viewer, { code, orgUnit, after, first }, { replica: true });
   }
 }

@@ -3,6 +3,7 @@ import { AccessPolicy } from '../access/access-policy.js';
 import { pageSize } from '../access/page-size.js';
 import type { Viewer } from '../access/viewer.js';
 import { AuditService } from '../audit/audit.service.js';
+import { onPrimary, ReadRouting } from '../database/read-routing.js';
 import { todayIso } from '../identity/index.js';
 import type { TemplateSummary } from '../templates/template.loader.js';
 import { TEMPLATES } from '../templates/templates.module.js';
@@ -56,22 +57,33 @@ export class FeedService {
     private readonly log: ChangeLog,
     private readonly repository: FeedRepository,
     private readonly audit: AuditService,
+    private readonly reads: ReadRouting,
   ) {
     this.templates = new Map(templates.map((t) => [t.code, t.def]));
   }
 
-  async changes(viewer: Viewer, args: FormChangesArgs, options: { audit?: boolean } = {}): Promise<FormChanges> {
+  /**
+   * `replica`: a department's pull (formChanges) reads the log on the read replica when there is one. The start or
+   * renewal of a form's feed (ensureCurrent) writes and stays on the primary, and a call that did one reads the
+   * primary too. Webhook batches never pass it: a batch's range is planned and re-read on the primary, so that every
+   * attempt sends the same content.
+   */
+  async changes(viewer: Viewer, args: FormChangesArgs, options: { audit?: boolean; replica?: boolean } = {}): Promise<FormChanges> {
     const first = pageSize(args.first);
     const def = this.policy.template(viewer, this.templates.get(args.code), args.code);
     const after = decodeFeedCursor(args.after);
     if (!this.log.has(def.code)) throw new FeedNotSupportedError(def.code);
     const unit = await this.policy.unit(viewer, args.orgUnit);
     const grant = this.policy.grant(viewer, def, unit.code);
-    await this.log.ensureCurrent(def.code);
+    const started = await this.log.ensureCurrent(def.code);
     const rows = this.log.rows(def.code);
-    // Read before the page: every entry up to it is committed, so a page that ends early may skip to it.
-    const head = args.upTo ?? (await this.repository.head());
-    const entries = await this.repository.page(def.code, unit.range, after, first + 1, args.upTo ?? null);
+    const read = async () => {
+      // Read before the page (on the same database): every entry up to it is committed, so a page that ends early may skip to it.
+      const head = args.upTo ?? (await this.repository.head());
+      return { head, entries: await this.repository.page(def.code, unit.range, after, first + 1, args.upTo ?? null) };
+    };
+    // A replica behind the primary gives an earlier state of the log (a prefix of it): the client resumes from there.
+    const { head, entries } = options.replica && !started ? await this.reads.replica(viewer, read) : await onPrimary(read);
     const page = entries.slice(0, first);
     const inRange = (grid: string | null) => grid !== null && grid >= unit.range.from && grid < unit.range.to;
     const changes: FormChange[] = [];

@@ -1,16 +1,17 @@
 import type { DataSource } from 'typeorm';
 import type { Dictionary } from '../dictionary/dictionary.types.js';
 import type { OrgUnit } from '../ledger/org-unit.repository.js';
-import type { RowSet, SummaryRows, TemplateDef } from '../templates/template.types.js';
+import type { Condition, RowSet, SummaryRows, TemplateDef } from '../templates/template.types.js';
 import { Params, type SqlDialect } from './sql-dialect.js';
-import { ORG_JOIN, REGISTERED_ON, type ViewScope, ViewSqlBuilder } from './view-sql.js';
+import { REGISTERED_ON, rollUp, type ViewScope, ViewSqlBuilder } from './view-sql.js';
 
 /**
  * A summary form (F09): one row per community of a street, in the street's order, each count computed in the
  * database with the same filters as the form it counts, and a totals row.
  */
 export class SummaryView {
-  private readonly counters: (ViewSqlBuilder | null)[];
+  /** One query per counted form, and one for the resident counts the grid index answers (all of them, per condition). */
+  private readonly queries: { builder: ViewSqlBuilder; columns: number[]; counts: Condition[][] }[] = [];
 
   constructor(
     private readonly def: TemplateDef & { rows: SummaryRows },
@@ -19,20 +20,26 @@ export class SummaryView {
     forms: Map<string, RowSet>,
     private readonly templates: Map<string, TemplateDef>,
   ) {
-    this.counters = def.columns.map((col) => {
+    const residents = (where: Condition[]): RowSet => ({ kind: 'rows', entity: 'resident', where, orderBy: [] });
+    let byAge: { builder: ViewSqlBuilder; columns: number[]; counts: Condition[][] } | null = null;
+    def.columns.forEach((col, i) => {
       const s = col.source;
       if (s.kind === 'countForm') {
         // The counted form's own filter, narrowed by the column's conditions over its rows (F07 rows with 居住事由 务工).
         const form = this.templates.get(s.form) as TemplateDef & { rows: RowSet };
         const narrowed = s.where.length ? { ...form, rows: { ...form.rows, where: [...form.rows.where, ...s.where] } } : form;
-        return new ViewSqlBuilder(narrowed, dict, dialect, forms);
+        this.queries.push({ builder: new ViewSqlBuilder(narrowed, dict, dialect, forms), columns: [i], counts: [[]] });
+      } else if (s.kind === 'count' && s.of === 'resident') {
+        // Residents, by age or not at all (all residents, 60+): one pass over IDX_residents_grid (grid, status, ID
+        // number) counts every one of them. A count on other fields is a query of its own, on that field's index.
+        if (s.where.every((w) => w.kind === 'age')) {
+          byAge ??= { builder: new ViewSqlBuilder({ ...def, rows: residents([]), columns: [] }, dict, dialect, forms), columns: [], counts: [] };
+          byAge.columns.push(i);
+          byAge.counts.push(s.where);
+        } else this.queries.push({ builder: new ViewSqlBuilder({ ...def, rows: residents(s.where), columns: [] }, dict, dialect, forms), columns: [i], counts: [[]] });
       }
-      if (s.kind === 'count' && s.of === 'resident') {
-        const rows: RowSet = { kind: 'rows', entity: 'resident', where: s.where, orderBy: [] };
-        return new ViewSqlBuilder({ ...def, rows, columns: [] }, dict, dialect, forms);
-      }
-      return null;
     });
+    if (byAge) this.queries.push(byAge);
   }
 
   get groupBy(): 'community' | 'grid' {
@@ -41,7 +48,22 @@ export class SummaryView {
 
   /** Cell values per group (community or grid), then the totals row. */
   async rows(ds: DataSource, groups: (OrgUnit & { parentName: string })[], scope: ViewScope): Promise<unknown[][]> {
-    const perColumn = await Promise.all(this.def.columns.map((col, i) => this.countsFor(ds, col.source, this.counters[i], groups, scope)));
+    // Each column's counts by group: the queries above (several columns each at most) and the plain counts.
+    const perColumn: (Map<string, number> | undefined)[] = [];
+    await Promise.all([
+      ...this.queries.map(async ({ builder, columns, counts }) => {
+        const query = builder.countsByGroup(scope, this.groupBy, counts);
+        const rows: Record<string, unknown>[] = await ds.query(query.sql, query.params);
+        columns.forEach((column, k) => (perColumn[column] = new Map(rows.map((r) => [String(r.unit), Number(r[`n${k}`])]))));
+      }),
+      ...this.def.columns.map(async (col, i) => {
+        const s = col.source;
+        if (s.kind !== 'count' || s.of === 'resident' || (s.of === 'grid' && this.groupBy === 'grid')) return;
+        const query = this.plainCount(s.of as 'grid' | 'household', groups, scope);
+        const rows: { unit: string; n: number | string }[] = await ds.query(query.sql, query.params);
+        perColumn[i] = new Map(rows.map((r) => [r.unit, Number(r.n)]));
+      }),
+    ]);
     const rows = groups.map((community, r) =>
       this.def.columns.map((col, i) => {
         const s = col.source;
@@ -76,26 +98,17 @@ export class SummaryView {
     });
   }
 
-  private async countsFor(ds: DataSource, source: TemplateDef['columns'][number]['source'], counter: ViewSqlBuilder | null, communities: OrgUnit[], scope: ViewScope): Promise<Map<string, number> | null> {
-    let query: { sql: string; params: unknown[] } | null = null;
-    if (counter) query = counter.countByGroup(scope, this.groupBy);
-    else if (source.kind === 'count' && !(source.of === 'grid' && this.groupBy === 'grid')) query = this.plainCount(source.of as 'grid' | 'household', communities, scope.referenceDate);
-    if (!query) return null;
-    const rows: { unit: string; n: number | string }[] = await ds.query(query.sql, query.params);
-    return new Map(rows.map((r) => [r.unit, Number(r.n)]));
-  }
-
-  private plainCount(of: 'grid' | 'household', communities: OrgUnit[], referenceDate: string): { sql: string; params: unknown[] } {
+  private plainCount(of: 'grid' | 'household', communities: OrgUnit[], { referenceDate, range }: ViewScope): { sql: string; params: unknown[] } {
     const params = new Params(this.dialect);
-    const codes = communities.map((c) => params.add(c.code)).join(', ');
-    if (of === 'grid') return { sql: `SELECT parent_code AS unit, COUNT(*) AS n FROM org_units WHERE parent_code IN (${codes}) GROUP BY parent_code`, params: params.values };
-    // A household counts while somebody lives in it: a resident still registered on the reference date.
-    const group = this.groupBy === 'grid' ? 'g.code' : 'c.code';
-    const living = REGISTERED_ON('x', params.add(referenceDate));
-    return {
-      sql: `SELECT ${group} AS unit, COUNT(*) AS n FROM households h ${ORG_JOIN('h.grid_code')} WHERE ${group} IN (${codes}) AND EXISTS (SELECT 1 FROM residents x WHERE x.household_id = h.id AND ${living}) GROUP BY ${group}`,
-      params: params.values,
-    };
+    const list = () => communities.map((c) => params.add(c.code)).join(', '); // placeholders in the order they appear (SQLite's are positional)
+    if (of === 'grid') return { sql: `SELECT parent_code AS unit, COUNT(*) AS n FROM org_units WHERE parent_code IN (${list()}) GROUP BY parent_code`, params: params.values };
+    // A household counts while somebody lives in it: a resident still registered on the reference date (looked up in
+    // IDX_residents_household, which carries the date). Counted per grid of the groups' range, then rolled up.
+    const [from, to] = [params.add(range.from), params.add(range.to)];
+    const living = REGISTERED_ON('r', params.add(referenceDate));
+    const perGrid = `SELECT h.grid_code AS grid_code, COUNT(*) AS n0 FROM households h WHERE h.grid_code >= ${from} AND h.grid_code < ${to}
+      AND EXISTS (SELECT 1 FROM residents r WHERE r.household_id = h.id AND ${living}) GROUP BY h.grid_code`;
+    return { sql: `SELECT t.unit, t.n0 AS n FROM (${rollUp(perGrid, this.groupBy)}) t WHERE t.unit IN (${list()})`, params: params.values };
   }
 }
 

@@ -11,7 +11,10 @@ import { afterCondition, type OrderKey } from './view-cursor.js';
 
 /** Table aliases: the view's own rows (e), the resident they concern (r) and that resident's household (h). */
 interface Aliases {
-  from: string;
+  /** The rows and the records every row must have (inner joins). */
+  base: string;
+  /** The resident's household, when the row has one (a left join: it never removes a row). */
+  householdJoin: string;
   /** Alias holding the resident whose facts (ID number, household) the row shows. */
   resident: string;
   household: string;
@@ -22,14 +25,16 @@ interface Aliases {
 
 const ALIASES: Record<RowSet['entity'], Aliases> = {
   resident: {
-    from: 'residents e LEFT JOIN households h ON h.id = e.household_id',
+    base: 'residents e',
+    householdJoin: 'LEFT JOIN households h ON h.id = e.household_id',
     resident: 'e',
     household: 'h',
     gridColumn: 'e.grid_code',
     relations: { liaisonStaff: { alias: 'ls', join: 'LEFT JOIN staff ls ON ls.id = e.liaison_staff_id', entities: ['staff'] } },
   },
   visit: {
-    from: 'visits e JOIN residents r ON r.id = e.resident_id LEFT JOIN households h ON h.id = r.household_id',
+    base: 'visits e JOIN residents r ON r.id = e.resident_id',
+    householdJoin: 'LEFT JOIN households h ON h.id = r.household_id',
     resident: 'r',
     household: 'h',
     gridColumn: 'r.grid_code',
@@ -39,7 +44,8 @@ const ALIASES: Record<RowSet['entity'], Aliases> = {
     },
   },
   business: {
-    from: 'businesses e JOIN residents r ON r.id = e.operator_id LEFT JOIN households h ON h.id = r.household_id',
+    base: 'businesses e JOIN residents r ON r.id = e.operator_id',
+    householdJoin: 'LEFT JOIN households h ON h.id = r.household_id',
     resident: 'r',
     household: 'h',
     gridColumn: 'e.grid_code',
@@ -54,6 +60,16 @@ const ALIASES: Record<RowSet['entity'], Aliases> = {
 export const REGISTERED_ON = (alias: string, day: string) => `(${alias}.deregistered_on IS NULL OR ${alias}.deregistered_on > ${day})`;
 
 export const ORG_JOIN = (gridColumn: string) => `JOIN org_units g ON g.code = ${gridColumn} JOIN org_units c ON c.code = g.parent_code`;
+
+/**
+ * Counts per grid (`grid_code`, `n0`…) summed per community or grid (`unit`, `n0`…): only grids that are org units
+ * count, as with ORG_JOIN.
+ */
+export const rollUp = (perGrid: string, level: 'community' | 'grid', counts = 1) => {
+  const group = level === 'grid' ? 'g.code' : 'c.code';
+  const sums = Array.from({ length: counts }, (_, i) => `SUM(x.n${i}) AS n${i}`).join(', ');
+  return `SELECT ${group} AS unit, ${sums} FROM (${perGrid}) x ${ORG_JOIN('x.grid_code')} GROUP BY ${group}`;
+};
 
 export { PREFIX_LENGTH } from '../ledger/org-codes.js';
 
@@ -95,7 +111,7 @@ export class ViewSqlBuilder {
   ) {
     this.aliases = ALIASES[def.rows.entity];
     const relationJoins = Object.values(this.aliases.relations).map((r) => r.join).filter(Boolean);
-    this.from = `FROM ${this.aliases.from} ${ORG_JOIN(this.aliases.gridColumn)} ${relationJoins.join(' ')}`;
+    this.from = `FROM ${this.aliases.base} ${this.aliases.householdJoin} ${ORG_JOIN(this.aliases.gridColumn)} ${relationJoins.join(' ')}`;
   }
 
   /** Column expression of a field, seen from the view's own rows or through a relation. */
@@ -220,11 +236,14 @@ export class ViewSqlBuilder {
   }
 
   /** Whether a row is in the view: the scope's range, the form's filter, residents still registered on the reference date. */
-  inView(params: Params, scope: ViewScope): string {
-    const grid = this.aliases.gridColumn;
+  inView(params: Params, scope: ViewScope, hint?: SqlDialect['presentInRange']): string {
+    const grid = hint ? hint.grid(this.aliases.gridColumn) : this.aliases.gridColumn;
     // Org unit codes are prefixes of their descendants' codes: a range on the grid code selects a whole subtree.
     const where = [`${grid} >= ${params.add(scope.range.from)}`, `${grid} < ${params.add(scope.range.to)}`];
-    for (const w of this.def.rows.where) where.push(this.condition(w, params, scope, null));
+    for (const w of this.def.rows.where) {
+      const condition = this.condition(w, params, scope, null);
+      where.push(hint && w.kind === 'field' && w.present === true ? hint.present(condition) : condition);
+    }
     // Residents who left are in the views of dates before they left, their visits if made before. A business stays
     // on F08 when its operator leaves: the shop is a record of its own, closed or handed over by its own change.
     if (this.def.rows.entity === 'resident') where.push(REGISTERED_ON('e', params.add(scope.referenceDate)));
@@ -238,8 +257,8 @@ export class ViewSqlBuilder {
     return `(${tables.map((t) => `${t}.updated_at >= ${params.add(since)}`).join(' OR ')})`;
   }
 
-  private where(params: Params, scope: ViewScope): string {
-    const inView = this.inView(params, scope);
+  private where(params: Params, scope: ViewScope, hint?: SqlDialect['presentInRange']): string {
+    const inView = this.inView(params, scope, hint);
     return scope.changedSince === undefined ? inView : `${inView} AND ${this.changed(params, scope.changedSince)}`;
   }
 
@@ -260,13 +279,30 @@ export class ViewSqlBuilder {
 
   /** Rows per community (or grid) of the scope: the counts behind a summary form's columns. */
   countByGroup(scope: ViewScope, level: 'community' | 'grid'): { sql: string; params: unknown[] } {
-    const group = level === 'grid' ? 'g.code' : 'c.code';
+    return this.countsByGroup(scope, level, [[]]);
+  }
+
+  /**
+   * Several counts of this view's rows per community (or grid) in one pass: `n0`, `n1`, … count the rows that also
+   * meet each list of conditions (an empty list: every row). Summary forms count residents and residents aged 60+
+   * this way, from the one index both read (grid, status, ID number).
+   */
+  countsByGroup(scope: ViewScope, level: 'community' | 'grid', counts: Condition[][]): { sql: string; params: unknown[] } {
     const params = new Params(this.dialect);
-    const where = this.where(params, scope);
-    return {
-      sql: `SELECT ${group} AS unit, COUNT(*) AS n ${this.from} WHERE ${where} GROUP BY ${group}`,
-      params: params.values,
-    };
+    // Placeholders in the order they appear (SQLite's are positional): the select list's, then the filter's.
+    const list = counts.map((where, i) => (where.length ? `COUNT(CASE WHEN ${where.map((w) => this.condition(w, params, scope, null)).join(' AND ')} THEN 1 END)` : 'COUNT(*)') + ` AS n${i}`);
+    // A filter on a field of the row's own record being present: see SqlDialect.presentInRange.
+    const present = this.def.rows.where.some((w) => w.kind === 'field' && w.present === true && this.column(this.dict.byKey.get(w.field)!).startsWith('e.'));
+    const where = this.where(params, scope, present ? this.dialect.presentInRange : undefined);
+    // Counted per grid code first, without the org units and the left joins the filter does not read (a left join
+    // on a key never adds or removes a row; PostgreSQL drops an unused one but then still reads the table, not the
+    // index alone): a form's filter index (field, grid_code, id_number, …, deregistered_on) answers the count. The
+    // grids are then joined to their org units and rolled up: one join per grid instead of one per counted row.
+    const reads = (alias: string) => new RegExp(`\\b${alias}\\.`).test(`${where} ${list.join(' ')}`);
+    const joins = [this.aliases.householdJoin, ...Object.values(this.aliases.relations).map((r) => r.join)]
+      .filter((join) => join && !(join.startsWith('LEFT JOIN ') && !reads(join.split(' ')[3])));
+    const perGrid = `SELECT ${this.aliases.gridColumn} AS grid_code, ${list.join(', ')} FROM ${this.aliases.base} ${joins.join(' ')} WHERE ${where} GROUP BY ${this.aliases.gridColumn}`;
+    return { sql: rollUp(perGrid, level, counts.length), params: params.values };
   }
 
   /**

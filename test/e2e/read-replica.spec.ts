@@ -18,6 +18,7 @@ if (isPostgres() && process.env.CI && !replicaUrl) throw new Error('CI 的 Postg
 const COMMUNITY = '500106108001';
 const PASSWORD = 'yibiaotong2026';
 const FORM_VIEW = `query ($first: Int) { formView(code: "F01", orgUnit: "${COMMUNITY}", first: $first) { columns { key } rows keys } }`;
+const FEED = `query ($code: String!, $after: String) { formChanges(code: $code, orgUnit: "${COMMUNITY}", after: $after, first: 500) { columns { key } changes { kind key row } pageInfo { hasNextPage endCursor } } }`;
 const TYPED = `{ elderlyLivingAlone(orgUnit: "${COMMUNITY}", first: 500) { rows { emergencyContactName } keys } }`;
 const UPSERT = `mutation ($input: UpsertResidentInput!) { upsertResident(input: $input) { id version } }`;
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -121,6 +122,64 @@ async function until<T>(what: string, probe: () => Promise<T | null | undefined 
     await until('部门看到新值', async () => (await contactIn(department.gql, key)) === after);
     await until('延迟回到 0', async () => (await ready()).body.checks.replica.lagBytes === 0);
     expect((await ready()).body.checks.replica).toMatchObject({ status: 'ok', lagSeconds: 0, paused: false });
+  });
+
+  it('the change feed: a started feed is read on the replica (the old state while replay is paused), a start stays on the primary', async () => {
+    const department = await login('minzheng');
+    const worker = await login('qiaobei');
+    const sync = async (code: string, after: string | null) => {
+      const changes: { kind: string; key: string; row: unknown[] | null }[] = [];
+      let cursor = after;
+      for (;;) {
+        const res = await department.gql(FEED, { code, after: cursor });
+        expect(res.errors).toBeUndefined();
+        changes.push(...res.data.formChanges.changes);
+        cursor = res.data.formChanges.pageInfo.endCursor;
+        if (!res.data.formChanges.pageInfo.hasNextPage) return { changes, cursor: cursor!, columns: res.data.formChanges.columns.map((c: { key: string }) => c.key) as string[] };
+      }
+    };
+    // The first read starts F01's feed (on the primary): every row of the community, as formView has them.
+    const start = await sync('F01', null);
+    expect(start.changes.every((c) => c.kind === 'ENTERED')).toBe(true);
+    const view = (await department.gql(FORM_VIEW, { first: 500 })).data.formView;
+    expect(start.changes.map((c) => c.key).sort()).toEqual([...view.keys].sort());
+    // The start was a write for the department's account: its reads wait on the primary until the replica has it.
+    await until('副本有变更流的起点', async () => (await ready()).body.checks.replica?.lagBytes === 0 && (await sync('F01', start.cursor)).changes.length === 0);
+
+    const key = start.changes[0].key;
+    const [resident] = await t.dataSource.query('SELECT id_number, version, emergency_contact_name FROM residents WHERE id = $1', [Number(key)]);
+    const after = `${String(resident.emergency_contact_name).slice(0, 1)}流副本`;
+    await replicaOwner.query('SELECT pg_wal_replay_pause()');
+    try {
+      await until('回放已暂停', async () => (await replicaOwner.query('SELECT pg_is_wal_replay_paused() AS p')).rows[0].p);
+      const saved = await worker.gql(UPSERT, { input: { idNumber: resident.id_number, expectedVersion: resident.version, emergencyContactName: after } });
+      expect(saved.errors).toBeUndefined();
+      // The primary's log has the change for that row; the replica's does not yet.
+      const logged = 'SELECT COUNT(*)::int AS n FROM feed_changes WHERE form_code = $1 AND row_key = $2 AND row_values IS NOT NULL';
+      const [{ n: onPrimaryLog }] = await t.dataSource.query(logged, ['F01', Number(key)]);
+      expect(onPrimaryLog).toBe(2); // the start and the change
+      expect((await replicaOwner.query(logged, ['F01', Number(key)])).rows[0].n).toBe(1);
+      // The department's pull from its cursor is served by the replica: nothing new, the cursor stays usable.
+      const held = await sync('F01', start.cursor);
+      expect(held.changes).toEqual([]);
+
+      // A form whose feed has not started (F02) starts on the primary even now (the replica is read-only and behind).
+      const before = (await replicaOwner.query(`SELECT COUNT(*)::int AS n FROM feed_forms WHERE form_code = 'F02'`)).rows[0].n;
+      expect(before).toBe(0);
+      const f02 = await sync('F02', null);
+      expect(f02.changes.length).toBeGreaterThan(0);
+      expect(f02.changes.every((c) => c.kind === 'ENTERED')).toBe(true);
+      expect(await t.dataSource.query(`SELECT form_code FROM feed_forms WHERE form_code = 'F02'`)).toEqual([{ form_code: 'F02' }]);
+    } finally {
+      await replicaOwner.query('SELECT pg_wal_replay_resume()');
+    }
+    // After the resume the department catches up from the cursor it held: exactly the change, with the new value.
+    const caught = await until('部门的变更流追上', async () => {
+      const got = await sync('F01', start.cursor);
+      return got.changes.length ? got : null;
+    });
+    expect(caught.changes.map((c) => [c.kind, c.key])).toEqual([['CHANGED', key]]);
+    expect(caught.changes[0].row![caught.columns.indexOf('emergencyContactName')]).toBe(after);
   });
 
   it('a replica further behind than REPLICA_MAX_LAG_SECONDS is not read: the department sees the primary', async () => {

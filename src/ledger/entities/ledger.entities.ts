@@ -173,7 +173,11 @@ export function buildLedgerEntities(dict: Dictionary, kind: DatabaseKind, filter
     tableName: TABLES.household,
     columns: { ...sys, gridCode, ...dictionaryColumns(dict, 'household') },
     relations: { grid: link(ENTITY_NAMES.orgUnit, 'grid_code', 'FK_households_grid', false) },
-    indices: indexed('household', TABLES.household, [{ name: 'UQ_households_grid_address', columns: ['gridCode', 'currentAddress'], unique: true }]),
+    indices: indexed('household', TABLES.household, [
+      { name: 'UQ_households_grid_address', columns: ['gridCode', 'currentAddress'], unique: true },
+      // Summary forms count a range's households from it alone (migration 1766000000000).
+      { name: 'IDX_households_grid', columns: ['gridCode', 'id'] },
+    ]),
   });
 
   const resident = new EntitySchema<LedgerRow>({
@@ -192,8 +196,9 @@ export function buildLedgerEntities(dict: Dictionary, kind: DatabaseKind, filter
     },
     indices: indexed('resident', TABLES.resident, [
       { name: 'UQ_residents_id_number', columns: ['idNumber'], unique: true },
-      { name: 'IDX_residents_grid', columns: ['gridCode', 'deregisteredOn'] },
-      { name: 'IDX_residents_household', columns: ['householdId'] },
+      // Summary forms count from these alone (migration 1766000000000): the ID number holds the birth date.
+      { name: 'IDX_residents_grid', columns: ['gridCode', 'deregisteredOn', 'idNumber'] },
+      { name: 'IDX_residents_household', columns: ['householdId', 'deregisteredOn'] },
       { name: 'IDX_residents_updated_at', columns: ['updatedAt'] },
       // The data-quality check "the same phone in another household of the community" (src/quality/): found from the index.
       { name: 'IDX_residents_phone', columns: ['phone', 'gridCode', 'householdId', 'deregisteredOn'] },
