@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { loadDefinitions } from '../common/definition/definitions.js';
 import { DefinitionError } from '../common/errors/definition-error.js';
-import { loadConfig } from '../config/app-config.js';
+import { templatesDirOf } from '../config/app-config.js';
 import { BlankFormError, readBlankForm } from '../templates/blank-form.reader.js';
 import { draftContract } from '../templates/drafting/draft-contract.js';
 import { planFromDraft, templateYaml } from '../templates/drafting/draft-yaml.js';
@@ -44,8 +44,9 @@ await runCli(async () => {
   if (argv.includes('--help') || argv.includes('-h')) return void console.log(HELP);
   const o = options(argv);
   if (!fs.existsSync(o.file)) throw new UsageError(`找不到文件 ${o.file}`);
-  const config = loadConfig();
-  const defs = await loadDefinitions(config.templatesDir);
+  // Drafting reads files only: no database, so no database settings are needed (or checked).
+  const templatesDir = templatesDirOf();
+  const defs = await loadDefinitions(templatesDir);
   const taken = new Set(defs.templates.map((t) => t.code));
   const fromName = /^([A-Z][A-Z0-9]*)(?=[_.\-\s])/.exec(path.basename(o.file))?.[1];
   const code = o.code ?? (fromName && !taken.has(fromName) ? fromName : nextFree(taken));

@@ -75,6 +75,11 @@ export interface ReplicaConfig {
 const BOOL = new Map([['1', true], ['true', true], ['yes', true], ['0', false], ['false', false], ['no', false]]);
 
 /** Pure (apart from a random key when JWT_SECRET is unset): builds the config, or throws a ConfigError naming every bad variable. */
+/** Where the definitions live (TEMPLATES_DIR): all a tool needs that only reads them, whatever the database settings. */
+export function templatesDirOf(env: NodeJS.ProcessEnv = process.env, cwd = process.cwd()): string {
+  return path.resolve(cwd, env.TEMPLATES_DIR || 'templates');
+}
+
 export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.cwd()): AppConfig {
   const problems: string[] = [];
   const int = (name: string, fallback: number, min: number, max: number, what: string): number => {
@@ -115,7 +120,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
   const config: AppConfig = {
     port,
     database,
-    templatesDir: path.resolve(cwd, env.TEMPLATES_DIR || 'templates'),
+    templatesDir: templatesDirOf(env, cwd),
     seedDemo,
     auth: {
       jwtSecret: secret || randomBytes(32).toString('base64url'),

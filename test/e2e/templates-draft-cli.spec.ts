@@ -9,8 +9,12 @@ const ROOT = path.resolve(import.meta.dirname, '../..');
 const VARIED = path.resolve(ROOT, '../shared/forms/varied');
 const V01 = path.join(VARIED, 'V01_assistance_recipients.xlsx');
 
+// The tools run on their own SQLite file, whatever database this test run uses: templates:check also reads the
+// database, and the shared test database's state is not this test's business.
+const OWN_DATABASE = { DATABASE_URL: '', DATABASE_OWNER_URL: '', DATABASE_REPLICA_URL: '', SQLITE_PATH: path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'yibiaotong-draft-db-')), 'none.sqlite') };
+
 function run(cli: string, args: string[], env: NodeJS.ProcessEnv = {}) {
-  const r = spawnSync(process.execPath, [path.join(ROOT, 'dist/src/cli', cli), ...args], { cwd: ROOT, env: { ...process.env, ...env }, encoding: 'utf8' });
+  const r = spawnSync(process.execPath, [path.join(ROOT, 'dist/src/cli', cli), ...args], { cwd: ROOT, env: { ...process.env, ...OWN_DATABASE, ...env }, encoding: 'utf8' });
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
