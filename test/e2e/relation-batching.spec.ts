@@ -22,7 +22,10 @@ describe(`relation fields in batches (${isPostgres() ? 'PostgreSQL' : 'SQLite'})
 
   async function run(first: number): Promise<{ data: any; statements: number }> {
     let statements = 0;
-    const spy = jest.spyOn(t.dataSource.logger, 'logQuery').mockImplementation(() => void statements++);
+    // The request's own bookkeeping (transaction control, the per-minute request count kept in PostgreSQL for several
+    // servers) is the same for any page: what is counted is the reading.
+    const bookkeeping = /^\s*(START TRANSACTION|BEGIN|COMMIT|ROLLBACK|SAVEPOINT|RELEASE)\b|\brequest_counts\b/i;
+    const spy = jest.spyOn(t.dataSource.logger, 'logQuery').mockImplementation((query: string) => void (bookkeeping.test(query) ? 0 : statements++));
     try {
       const res = await t.gql(QUERY, { grid: GRID, first });
       expect(res.errors).toBeUndefined();
