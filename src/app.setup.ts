@@ -9,5 +9,8 @@ export function configureHttp(app: NestExpressApplication, config: AppConfig): v
   app.useBodyParser('json', { limit: config.limits.bodyBytes });
   app.useBodyParser('urlencoded', { limit: config.limits.bodyBytes, extended: false });
   app.set('trust proxy', config.trustProxy); // TRUST_PROXY, loopback by default: see README (配置)
+  // No ETag on answers: every one is a POST or changes with the ledger, and hashing a 500-row page costs a page's
+  // formatting time. (The page's static files carry their own, from the file server.)
+  app.set('etag', false);
   app.disable('x-powered-by');
 }

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager, IsNull } from 'typeorm';
 import type { CodeRange } from '../access/access-policy.js';
+import { dialectFor, type SqlDialect } from '../views/sql-dialect.js';
 import { ENTITY_NAMES } from './entities/ledger.entities.js';
 
 export type OrgLevel = 'district' | 'street' | 'community' | 'grid';
@@ -13,21 +14,40 @@ export interface OrgUnit {
   sortOrder: number;
 }
 
+const SELECT_UNIT = 'SELECT code, name, level, parent_code, sort_order FROM org_units';
+
+function toOrgUnit(r: Record<string, unknown>): OrgUnit {
+  return { code: r.code as string, name: r.name as string, level: r.level as OrgLevel, parentCode: (r.parent_code as string | null) ?? null, sortOrder: Number(r.sort_order) };
+}
+
 /** All SQL on org units. */
 @Injectable()
 export class OrgUnitRepository {
-  constructor(private readonly dataSource: DataSource) {}
+  private readonly dialect: SqlDialect;
+
+  constructor(private readonly dataSource: DataSource) {
+    this.dialect = dialectFor(dataSource.options.type === 'postgres');
+  }
 
   private repo(manager: EntityManager = this.dataSource.manager) {
     return manager.getRepository<OrgUnit>(ENTITY_NAMES.orgUnit);
   }
 
-  findByCode(code: string, manager?: EntityManager): Promise<OrgUnit | null> {
-    return this.repo(manager).findOne({ where: { code } });
+  // Every view and every pull looks units up by code (twice a page: the unit, then the title's lineage), so these
+  // two are plain SQL: the ORM's query building costs more than the lookup itself.
+  async findByCode(code: string, manager: EntityManager = this.dataSource.manager): Promise<OrgUnit | null> {
+    const [unit] = await manager.query(`${SELECT_UNIT} WHERE code = ${this.param(1)}`, [code]);
+    return unit ? toOrgUnit(unit) : null;
   }
 
-  findByCodes(codes: string[]): Promise<OrgUnit[]> {
-    return codes.length ? this.repo().createQueryBuilder('o').where('o.code IN (:...codes)', { codes }).getMany() : Promise.resolve([]);
+  async findByCodes(codes: string[]): Promise<OrgUnit[]> {
+    if (!codes.length) return [];
+    const rows: Record<string, unknown>[] = await this.dataSource.query(`${SELECT_UNIT} WHERE code IN (${codes.map((_, i) => this.param(i + 1)).join(', ')})`, codes);
+    return rows.map(toOrgUnit);
+  }
+
+  private param(n: number): string {
+    return this.dialect.param(n);
   }
 
   children(parentCode: string | null): Promise<OrgUnit[]> {

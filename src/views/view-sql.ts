@@ -77,8 +77,8 @@ export interface ViewSql {
   /** SELECT … FROM … WHERE (no ORDER/LIMIT): rows for one org unit, reference date and period. */
   select: string;
   /** One page in order: the first (`after` null) or the one after the row whose order keys are `after`. */
-  page(limit: number, after: unknown[] | null): { sql: string; params: unknown[] };
-  /** The ORDER BY, key by key: a page's last row's values (`k0`, `k1`… in each row) make the next page's cursor. */
+  page(limit: number, after: unknown[] | null): ViewPage;
+  /** The ORDER BY, key by key: a page's last row's values (see ViewPage.keyAliases) make the next page's cursor. */
   keys: OrderKey[];
   params: unknown[];
   /** Every row in order, latest visits included, for a cursor (exports): one statement, no lookups per batch. */
@@ -86,6 +86,51 @@ export interface ViewSql {
   count: string;
   countParams: unknown[];
   orderBy: string;
+}
+
+/**
+ * One page's statement. An expression is read once however many columns show it (the ID number feeds 性别, 出生日期
+ * and the order keys; a page of a district's F07 is 500 rows): `copies` are [alias, alias it repeats] to fill in after
+ * the read, and `keyAliases` name where each order key's value is.
+ */
+export interface ViewPage {
+  sql: string;
+  params: unknown[];
+  copies: [string, string][];
+  keyAliases: string[];
+}
+
+/** Fills in a page's repeated columns (ViewPage.copies) on the rows read. */
+export function fillCopies(rows: Record<string, unknown>[], copies: [string, string][]): void {
+  if (!copies.length) return;
+  for (const row of rows) for (const [alias, of] of copies) row[alias] = row[of];
+}
+
+/** `expr AS alias` items, each expression once: the distinct items, the repeats, and each key's alias. */
+function distinctSelect(select: string[], keys: OrderKey[]): { items: string[]; copies: [string, string][]; keyAliases: string[] } {
+  const seen = new Map<string, string>();
+  const items: string[] = [];
+  const copies: [string, string][] = [];
+  const take = (expr: string, alias: string): string => {
+    // An expression with a placeholder binds a value of its own (SQLite's are positional): never merged.
+    const first = /[?$]/.test(expr) ? undefined : seen.get(expr);
+    if (first !== undefined) return first;
+    seen.set(expr, alias);
+    items.push(`${expr} AS ${alias}`);
+    return alias;
+  };
+  for (const item of select) {
+    const m = / AS ("?[\w]+"?)$/.exec(item);
+    if (!m) {
+      items.push(item);
+      continue;
+    }
+    const alias = m[1];
+    const first = take(item.slice(0, m.index), alias);
+    if (first !== alias) copies.push([alias.replace(/"/g, ''), first.replace(/"/g, '')]);
+  }
+  const keyAliases = keys.map((k, i) => take(k.expr, `k${i}`).replace(/"/g, ''));
+  return { items, copies, keyAliases };
 }
 
 export interface ViewScope {
@@ -358,7 +403,10 @@ export class ViewSqlBuilder {
     const countWhere = this.where(countParams, scope);
     const keys = this.orderKeys(scope.referenceDate);
     const orderBy = keys.map((k) => this.dialect.orderTerm(k.expr, k.descending, k.nullable)).join(', ');
-    const keyColumns = keys.map((k, i) => `${k.expr} AS k${i}`);
+    const distinct = distinctSelect(select, keys);
+    // The page's rows come from ids found with every join: the community is read again only if a column shows it.
+    const showsCommunity = this.def.columns.some((c) => (!columns || columns.has(c.key)) && c.source.kind === 'orgUnit' && c.source.level !== 'grid');
+    const outer = showsCommunity ? distinct.items : distinct.items.filter((item) => item !== 'c.name AS community_name');
     return {
       select: `SELECT ${select.join(', ')} ${from} WHERE ${where}`,
       // Deferred join: find the page's ids first (from an index in the form's order where there is one, else from
@@ -369,8 +417,10 @@ export class ViewSqlBuilder {
         const seek = after ? ` AND ${afterCondition(keys, after, page)}` : '';
         const ids = `SELECT e.id ${withoutUnusedJoins(from, `${where}${seek} ${orderBy}`)} WHERE ${where}${seek} ORDER BY ${orderBy} LIMIT ${Number(limit)}`;
         return {
-          sql: `SELECT ${[...select, ...keyColumns].join(', ')} ${withoutUnusedJoins(from, `${select.join(', ')} ${orderBy}`)} WHERE e.id IN (${ids}) ORDER BY ${orderBy}`,
+          sql: `SELECT ${outer.join(', ')} ${withoutCommunity(withoutUnusedJoins(from, `${outer.join(', ')} ${orderBy}`), `${outer.join(', ')} ${orderBy}`)} WHERE e.id IN (${ids}) ORDER BY ${orderBy}`,
           params: page.values,
+          copies: distinct.copies,
+          keyAliases: distinct.keyAliases,
         };
       },
       keys,
@@ -389,6 +439,11 @@ export class ViewSqlBuilder {
  */
 function withoutUnusedJoins(from: string, uses: string): string {
   return from.replace(/ ?LEFT JOIN \w+ (\w+) ON \1\.id = \w+\.\w+/g, (join, alias: string) => (new RegExp(`\\b${alias}\\.`).test(uses) ? join : ''));
+}
+
+/** A FROM clause without the community's join when `uses` does not mention it (the rows were already found with it). */
+function withoutCommunity(from: string, uses: string): string {
+  return /\bc\./.test(uses) ? from : from.replace(' JOIN org_units c ON c.code = g.parent_code', '');
 }
 
 /** yyyymmdd of a date some whole years earlier; 29 February falls back to the 28th. */

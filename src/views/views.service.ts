@@ -21,7 +21,7 @@ import { formattedBatches, formattedRows } from './formatted-rows.js';
 import { formatRow, TotalsRow } from './row-formatter.js';
 import { dialectFor, type SqlDialect } from './sql-dialect.js';
 import { AuditService } from '../audit/audit.service.js';
-import { type ViewSql, ViewSqlBuilder } from './view-sql.js';
+import { fillCopies, type ViewSql, ViewSqlBuilder } from './view-sql.js';
 import { rowCursor } from '../database/row-cursor.js';
 import { parsePeriod, type Period } from '../reporting/period.js';
 import { ReportRepository, type ReportRecord } from '../reporting/report.repository.js';
@@ -247,6 +247,7 @@ export class ViewsService {
       left && !cursor ? this.dataSource.query(left.sql, left.params) : Promise.resolve(left ? [] : null),
     ]);
     const rowsRead = raw.slice(0, first);
+    fillCopies(rowsRead, page.copies);
     await this.addLatestVisits(builder!, rowsRead, only);
     const title = await titled;
     const before = cursor?.n ?? 0;
@@ -256,7 +257,7 @@ export class ViewsService {
       await this.audit.recordAccess(viewer!, 'reveal', { entity: def.code, filter, rowCount: rows.length });
     }
     const last = rowsRead[rowsRead.length - 1];
-    const endCursor = last ? encodeViewCursor({ kind: 'keys', form: def.code, n: before + rowsRead.length, keys: sql.keys.map((_, i) => keyValue(last[`k${i}`])) }) : null;
+    const endCursor = last ? encodeViewCursor({ kind: 'keys', form: def.code, n: before + rowsRead.length, keys: page.keyAliases.map((alias) => keyValue(last[alias])) }) : null;
     return {
       code: def.code,
       title,
