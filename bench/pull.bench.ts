@@ -1,3 +1,4 @@
+import http from 'node:http';
 import { DataSource } from 'typeorm';
 import { systemViewer } from '../src/access/viewer.js';
 import { AccountsService } from '../src/auth/accounts.service.js';
@@ -29,6 +30,8 @@ interface Figures {
   f07Rows: number;
   pages: number;
   pullMs: number;
+  /** The same pull with fetch() as the client. */
+  fetchMs: number;
   plainMs: number;
   firstPages: number;
   lastPages: number;
@@ -79,18 +82,36 @@ async function onDatabase(label: 'SQLite' | 'PostgreSQL', residents: number): Pr
             ORDER BY e.registered_on${postgres ? ' NULLS FIRST' : ''}, e.id_number, e.id`,
           ['500106', '500106:', today],
         );
-      // The pull: page by page over HTTP, as a department's system would, without totalCount.
+      // The pull: page by page over HTTP, as a department's system would, without totalCount. The client is node:http
+      // with a kept-alive connection: it shares this process (and its CPU) with the server, and Node's fetch spends more
+      // time in its web streams than the server spends formatting a page; the fetch figure is printed beside it.
       const query = `query ($after: String) { formView(code: "F07", orgUnit: "${DISTRICT}", first: ${PAGE}, after: $after) { keys rows pageInfo { hasNextPage endCursor } } }`;
-      const pull = async () => {
+      const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
+      type Page = { data?: { formView: { keys: string[]; pageInfo: { hasNextPage: boolean; endCursor: string } } }; errors?: unknown };
+      const viaHttp = (body: string) =>
+        new Promise<{ status: number; body: Page }>((resolve, reject) => {
+          const req = http.request(graphql, { method: 'POST', agent, headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), authorization: `Bearer ${token}` } }, (res) => {
+            const chunks: Buffer[] = [];
+            res.on('data', (chunk: Buffer) => chunks.push(chunk));
+            res.on('end', () => resolve({ status: res.statusCode ?? 0, body: JSON.parse(Buffer.concat(chunks).toString('utf8')) as Page }));
+            res.on('error', reject);
+          });
+          req.on('error', reject);
+          req.end(body);
+        });
+      const viaFetch = async (body: string) => {
+        const res = await fetch(graphql, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` }, body });
+        return { status: res.status, body: (await res.json()) as Page };
+      };
+      const pull = async (send: typeof viaHttp) => {
         const times: number[] = [];
         let after: string | null = null;
         let rows = 0;
         const t0 = process.hrtime.bigint();
         for (;;) {
           const t1 = process.hrtime.bigint();
-          const res = await fetch(graphql, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` }, body: JSON.stringify({ query, variables: { after } }) });
-          const body = (await res.json()) as { data?: { formView: { keys: string[]; pageInfo: { hasNextPage: boolean; endCursor: string } } }; errors?: unknown };
-          if (!body.data) throw new Error(`F07 翻页失败（HTTP ${res.status}）：${JSON.stringify(body.errors)}`);
+          const { status, body } = await send(JSON.stringify({ query, variables: { after } }));
+          if (!body.data) throw new Error(`F07 翻页失败（HTTP ${status}）：${JSON.stringify(body.errors)}`);
           times.push(ms(t1));
           rows += body.data.formView.keys.length;
           if (!body.data.formView.pageInfo.hasNextPage) break;
@@ -98,18 +119,22 @@ async function onDatabase(label: 'SQLite' | 'PostgreSQL', residents: number): Pr
         }
         return { total: ms(t0), times, rows };
       };
-      // Rounds of one plain SELECT and one pull, interleaved: on a shared machine both see the same load.
+      // Rounds of one plain SELECT and the pulls, interleaved: on a shared machine all see the same load.
       await plain();
-      await pull();
+      await pull(viaHttp);
+      await pull(viaFetch);
       const plainRuns: number[] = [];
       const pulls: Awaited<ReturnType<typeof pull>>[] = [];
+      const fetched: number[] = [];
       let f07Rows = 0;
       for (let round = 0; round < ROUNDS; round++) {
         const t0 = process.hrtime.bigint();
         f07Rows = (await plain()).length;
         plainRuns.push(ms(t0));
-        pulls.push(await pull());
+        pulls.push(await pull(viaHttp));
+        fetched.push((await pull(viaFetch)).total);
       }
+      agent.destroy();
       const measured = pulls.sort((a, b) => a.total - b.total)[Math.floor(pulls.length / 2)];
       if (measured.rows !== f07Rows) throw new Error(`F07 翻页读到 ${measured.rows} 行，普通查询 ${f07Rows} 行`);
       const k = Math.min(5, measured.times.length);
@@ -132,7 +157,8 @@ async function onDatabase(label: 'SQLite' | 'PostgreSQL', residents: number): Pr
         const ids = page.map((r) => Number(r.id));
         await dataSource.query(`SELECT resident_id, MAX(visit_date) AS d FROM visits WHERE resident_id IN (${ids.map((_, i) => p(i + 1)).join(', ')}) GROUP BY resident_id`, ids);
       };
-      const view = (totalCount: boolean) => () => views.formView(viewer, { code: 'F01', orgUnit: COMMUNITY, first: 100 }, { select: { totalCount, totals: false } });
+      // The selection a client pulling rows sends (keys rows pageInfo, as the F07 pull above), with and without totalCount.
+      const view = (totalCount: boolean) => () => views.formView(viewer, { code: 'F01', orgUnit: COMMUNITY, first: 100 }, { select: { totalCount, totals: false, title: false } });
       // View and hand-written query alternate run by run, for the same reason.
       const cases = [view(false), view(true), hand];
       for (let i = 0; i < 5; i++) for (const work of cases) await work();
@@ -150,6 +176,7 @@ async function onDatabase(label: 'SQLite' | 'PostgreSQL', residents: number): Pr
         f07Rows,
         pages: measured.times.length,
         pullMs: measured.total,
+        fetchMs: median(fetched),
         plainMs: median(plainRuns),
         firstPages: median(measured.times.slice(0, k)),
         lastPages: median(measured.times.slice(-k)),
@@ -171,10 +198,10 @@ export async function runPullBench(): Promise<void> {
   const figures: Figures[] = [];
   for (const label of ['SQLite', 'PostgreSQL'] as const) if (benchWants(label)) figures.push(await onDatabase(label, residents));
   console.log(`\nbench/pull: ${fmt(residents)} residents, keyset pages of ${PAGE} over HTTP (ms; ratios: view / hand-written)\n`);
-  console.log('| database | F07 rows | pages | pull, all pages | one plain SELECT | ratio | page (first 5, median) | page (last 5, median) |');
-  console.log('|---|---|---|---|---|---|---|---|');
+  console.log('| database | F07 rows | pages | pull, all pages | one plain SELECT | ratio | page (first 5, median) | page (last 5, median) | pull with fetch() | ratio |');
+  console.log('|---|---|---|---|---|---|---|---|---|---|');
   for (const f of figures) {
-    console.log(`| ${f.label} | ${fmt(f.f07Rows)} | ${f.pages} | ${fmt(f.pullMs)} | ${fmt(f.plainMs)} | ${fmt(f.pullMs / f.plainMs, 2)}× | ${fmt(f.firstPages, 1)} | ${fmt(f.lastPages, 1)} |`);
+    console.log(`| ${f.label} | ${fmt(f.f07Rows)} | ${f.pages} | ${fmt(f.pullMs)} | ${fmt(f.plainMs)} | ${fmt(f.pullMs / f.plainMs, 2)}× | ${fmt(f.firstPages, 1)} | ${fmt(f.lastPages, 1)} | ${fmt(f.fetchMs)} | ${fmt(f.fetchMs / f.plainMs, 2)}× |`);
   }
   console.log(`\n| database | F01 first page, one community: view | ratio | view with totalCount | ratio | hand-written (deferred join) |`);
   console.log('|---|---|---|---|---|---|');

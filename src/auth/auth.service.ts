@@ -82,9 +82,10 @@ export class AuthService {
     if (!isRole(account.role)) throw new UnauthenticatedError('账号角色无效，请联系管理员');
     let scope = '';
     if (account.role !== 'admin') {
-      const unit = account.orgUnitCode ? await this.orgUnits.findByCode(account.orgUnitCode) : null;
+      // Read with the account when it came from the accounts table; looked up otherwise.
+      const level = account.orgUnitCode ? (account.orgUnitLevel ?? (await this.orgUnits.findByCode(account.orgUnitCode))?.level ?? null) : null;
       // An account bound to nothing reaches nothing: a code no org unit starts with.
-      scope = unit ? codePrefix(unit.code, unit.level) : '-';
+      scope = account.orgUnitCode && level ? codePrefix(account.orgUnitCode, level) : '-';
     }
     return {
       accountId: account.id, username: account.username, displayName: account.displayName, role: account.role, orgUnitCode: account.orgUnitCode,

@@ -27,8 +27,8 @@ const PURGE_EVERY_MS = 10 * 60_000;
 /**
  * In the database (PostgreSQL, several servers behind a load balancer): one window per key, starting with the
  * key's first request after the previous window ended and lasting `windowMs`; at most `limit` requests pass in it,
- * however many servers they reach. Every request, refused or not, is one upsert (UnitOfWork.run, bookkeeping: it
- * pins no reads to the primary); refused requests do not make the window longer.
+ * however many servers they reach. Every request, refused or not, is one upsert (UnitOfWork.statement: it pins no
+ * reads to the primary); refused requests do not make the window longer.
  */
 export class DatabaseRequestLimiter extends RequestLimiter {
   private lastPurge = 0;
@@ -47,10 +47,9 @@ export class DatabaseRequestLimiter extends RequestLimiter {
     const now = this.now();
     const purge = now - this.lastPurge >= PURGE_EVERY_MS;
     if (purge) this.lastPurge = now;
-    const window = await this.unitOfWork.run(async (manager) => {
-      if (purge) await this.repository.purgeBefore(manager, new Date(now - 2 * this.windowMs));
-      return this.repository.hit(manager, key.slice(0, 100), new Date(now), new Date(now - this.windowMs));
-    }, { bookkeeping: true });
+    if (purge) await this.unitOfWork.statement((manager) => this.repository.purgeBefore(manager, new Date(now - 2 * this.windowMs)));
+    // One upsert, atomic by itself (its row lock orders concurrent requests): no transaction around it.
+    const window = await this.unitOfWork.statement((manager) => this.repository.hit(manager, key.slice(0, 100), new Date(now), new Date(now - this.windowMs)));
     if (window.hits <= this.limit) return 0;
     return Math.max(1, Math.ceil((window.windowStart.getTime() + this.windowMs - now) / 1000));
   }

@@ -29,5 +29,5 @@ function fieldsOf(info: Info, set: SelectionSetNode, seen = new Set<string>()): 
 export function viewSelection(info: Info, typed: boolean): ViewSelection {
   const top = selectedFields(info);
   const columns = typed ? new Set([...selectedFields(info, ['rows']), ...selectedFields(info, ['totals'])]) : undefined;
-  return { totalCount: top.has('totalCount'), totals: top.has('totals'), columns };
+  return { totalCount: top.has('totalCount'), totals: top.has('totals'), title: top.has('title'), columns };
 }

@@ -1,6 +1,7 @@
 import type { CodeRange } from '../access/access-policy.js';
 import type { Dictionary, FieldDef } from '../dictionary/dictionary.types.js';
 import type { Condition, RowSet, Sort, TemplateDef } from '../templates/template.types.js';
+import { RESIDENT_ORDER_INDEXES } from '../ledger/entities/ledger.entities.js';
 import { Params, type SqlDialect } from './sql-dialect.js';
 import { afterCondition, type OrderKey } from './view-cursor.js';
 
@@ -143,6 +144,7 @@ export interface ViewScope {
 }
 
 export class ViewSqlBuilder {
+  private readonly inIndexOrder: boolean;
   private readonly aliases: Aliases;
   /** FROM clause shared by every query of this view: its rows, their org units and related records. */
   private readonly from: string;
@@ -157,6 +159,21 @@ export class ViewSqlBuilder {
     this.aliases = ALIASES[def.rows.entity];
     const relationJoins = Object.values(this.aliases.relations).map((r) => r.join).filter(Boolean);
     this.from = `FROM ${this.aliases.base} ${this.aliases.householdJoin} ${ORG_JOIN(this.aliases.gridColumn)} ${relationJoins.join(' ')}`;
+    this.inIndexOrder = this.orderIsAnIndex();
+  }
+
+  /**
+   * Whether the rows come from an index in the form's own order (RESIDENT_ORDER_INDEXES: the index's first column
+   * filtered to one value, then the form's order keys): then a page reads its rows straight from the index at the
+   * cursor. Otherwise it finds the page's ids first (deferred join): narrow, often from an index alone, then reads those.
+   */
+  private orderIsAnIndex(): boolean {
+    const { entity, where, orderBy } = this.def.rows;
+    if (entity !== 'resident' || !orderBy.every((s) => s.kind === 'field' && !s.descending)) return false;
+    const keys = [...orderBy.map((s) => (s as { field: string }).field), 'idNumber', 'id'];
+    if (keys.some((k, i) => i < keys.length - 2 && (k === 'birthDate' || k === 'gender' || this.dict.byKey.get(k)?.entity !== 'resident'))) return false;
+    const oneValue = (field: string) => where.some((c) => c.kind === 'field' && c.field === field && ((c.in && c.in.length === 1) || (c.equals !== undefined && !c.in)));
+    return RESIDENT_ORDER_INDEXES.some((index) => oneValue(index[0]) && index.length - 1 === keys.length && keys.every((k, i) => index[i + 1] === k));
   }
 
   /** Column expression of a field, seen from the view's own rows or through a relation. */
@@ -415,6 +432,14 @@ export class ViewSqlBuilder {
         const page = new Params(this.dialect);
         for (const v of params.values) page.add(v);
         const seek = after ? ` AND ${afterCondition(keys, after, page)}` : '';
+        if (this.inIndexOrder) {
+          return {
+            sql: `SELECT ${outer.join(', ')} ${withoutUnusedJoins(from, `${outer.join(', ')} ${where} ${orderBy}`)} WHERE ${where}${seek} ORDER BY ${orderBy} LIMIT ${Number(limit)}`,
+            params: page.values,
+            copies: distinct.copies,
+            keyAliases: distinct.keyAliases,
+          };
+        }
         const ids = `SELECT e.id ${withoutUnusedJoins(from, `${where}${seek} ${orderBy}`)} WHERE ${where}${seek} ORDER BY ${orderBy} LIMIT ${Number(limit)}`;
         return {
           sql: `SELECT ${outer.join(', ')} ${withoutCommunity(withoutUnusedJoins(from, `${outer.join(', ')} ${orderBy}`), `${outer.join(', ')} ${orderBy}`)} WHERE e.id IN (${ids}) ORDER BY ${orderBy}`,

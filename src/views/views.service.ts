@@ -71,6 +71,8 @@ export interface FormView {
 export interface ViewSelection {
   totalCount?: boolean;
   totals?: boolean;
+  /** The title with its blanks filled (one more lookup of the unit's lineage, each page of a pull). */
+  title?: boolean;
   /** Template columns to read and format (a typed query's `rows { … }`); every column when absent. */
   columns?: ReadonlySet<string>;
 }
@@ -223,7 +225,8 @@ export class ViewsService {
     }
     if (cursor && cursor.kind !== 'keys') throw invalidCursor('该游标属于已报送的报表，而该期报表现在不是已报送状态');
     const range = unit.range;
-    const titled = this.title(def, unit.code, referenceDate, period); // runs alongside the data queries
+    // Runs alongside the data queries; not at all for a client that did not ask for it (a pull's pages).
+    const titled = select.title === false ? Promise.resolve('') : this.title(def, unit.code, referenceDate, period);
     const summary = this.summaries.get(def.code);
     if (summary) {
       const title = await titled;

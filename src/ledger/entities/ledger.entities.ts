@@ -76,6 +76,12 @@ function dictionaryColumns(dict: Dictionary, entity: EntityName): Record<string,
 }
 
 /** Resident fields the department forms filter on (F01–F07); see migrations/1764072000000-form-filter-indexes.ts. */
+/**
+ * Resident indexes in a form's order after a one-value filter (F07: 人户状态 流入, then 登记日期, ID number, id): a
+ * view whose filter and order match one reads its pages from the index at the cursor, rows and all (view-sql.ts).
+ */
+export const RESIDENT_ORDER_INDEXES: readonly (readonly string[])[] = [['registrationType', 'registeredOn', 'idNumber', 'id']];
+
 export const FORM_FILTERS = ['livingArrangement', 'maritalStatus', 'proneToWandering', 'disabilityCategory', 'enlistmentDate', 'registrationType'];
 
 /**
@@ -208,7 +214,7 @@ export function buildLedgerEntities(dict: Dictionary, kind: DatabaseKind, filter
       ...FORM_FILTERS.map((key) => ({ name: `IDX_residents_${dict.byKey.get(key)!.column}_grid`, columns: [key, 'gridCode', 'idNumber', 'id', 'deregisteredOn'] })),
       // F07 in its own order (registered_on NULLS FIRST on PostgreSQL, migration 1765700000000): keyset pages of a
       // whole district are read from the index at the cursor.
-      { name: 'IDX_residents_registration_type_order', columns: ['registrationType', 'registeredOn', 'idNumber', 'id', 'gridCode', 'deregisteredOn'] },
+      { name: 'IDX_residents_registration_type_order', columns: [...RESIDENT_ORDER_INDEXES[0], 'gridCode', 'deregisteredOn'] },
     ]),
   });
 
