@@ -122,7 +122,9 @@ export class AccessPolicy {
    * `navigate` also admits the units above the viewer's own (the org tree, the cadres of a grid's community).
    */
   async unit(viewer: Viewer, code: string, options: { navigate?: boolean; level?: OrgLevel } = {}): Promise<GrantedUnit> {
-    return this.granted(viewer, code ? await this.orgUnits.findByCode(code) : null, code, options);
+    // The account's own unit was read with the account for this request: a pull of the viewer's district reads it once.
+    const own = viewer.ownUnit && viewer.ownUnit.code === code ? viewer.ownUnit : undefined;
+    return this.granted(viewer, own ?? (code ? await this.orgUnits.findByCode(code) : null), code, options);
   }
 
   /** The same decision for a unit the caller has already read (its lineage, say). */

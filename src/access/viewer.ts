@@ -1,3 +1,4 @@
+import type { OrgUnit } from '../ledger/org-unit.repository.js';
 import type { Role } from './roles.js';
 
 /** Where a change or a read came from, for the audit log. */
@@ -19,6 +20,8 @@ export interface Viewer {
   fullValues: boolean;
   requestId: string;
   source: Source;
+  /** The account's org unit as read with the account for this request (AccessPolicy.unit need not read it again). */
+  ownUnit?: OrgUnit | null;
 }
 
 /** The server itself: command-line exports and imports run by whoever can already read the database. */

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
 import type { Role } from '../access/roles.js';
-import type { OrgLevel } from '../ledger/org-unit.repository.js';
+import type { OrgLevel, OrgUnit } from '../ledger/org-unit.repository.js';
 import { dialectFor, Params, type SqlDialect } from '../views/sql-dialect.js';
 
 export interface Account {
@@ -17,8 +17,8 @@ export interface Account {
   version: number;
   createdAt: Date;
   updatedAt: Date;
-  /** The level of the org unit the account is bound to (read with it: every request needs it for the viewer's area). */
-  orgUnitLevel: OrgLevel | null;
+  /** The org unit the account is bound to, read with it: every request needs it for the viewer's area. */
+  orgUnit: OrgUnit | null;
 }
 
 export type AccountValues = Pick<Account, 'username' | 'displayName' | 'passwordHash' | 'role' | 'orgUnitCode' | 'department' | 'fullValues' | 'active'>;
@@ -45,7 +45,7 @@ export class AccountRepository {
 
   private async select(where: string, params: unknown[], manager: EntityManager = this.dataSource.manager): Promise<Account[]> {
     // The account's org unit comes in the same statement: a request's viewer needs its level (one round trip fewer).
-    const rows: Record<string, unknown>[] = await manager.query(`SELECT a.*, o.level AS org_unit_level FROM accounts a LEFT JOIN org_units o ON o.code = a.org_unit_code ${where}`, params);
+    const rows: Record<string, unknown>[] = await manager.query(`SELECT a.*, o.name AS unit_name, o.level AS unit_level, o.parent_code AS unit_parent_code, o.sort_order AS unit_sort_order FROM accounts a LEFT JOIN org_units o ON o.code = a.org_unit_code ${where}`, params);
     return rows.map((r) => ({
       id: Number(r.id),
       username: String(r.username),
@@ -59,7 +59,7 @@ export class AccountRepository {
       version: Number(r.version),
       createdAt: new Date(String(r.created_at)),
       updatedAt: new Date(String(r.updated_at)),
-      orgUnitLevel: (r.org_unit_level as OrgLevel | null) ?? null,
+      orgUnit: r.unit_level ? { code: String(r.org_unit_code), name: String(r.unit_name), level: r.unit_level as OrgLevel, parentCode: (r.unit_parent_code as string | null) ?? null, sortOrder: Number(r.unit_sort_order) } : null,
     }));
   }
 

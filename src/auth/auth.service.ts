@@ -4,7 +4,7 @@ import { isRole } from '../access/roles.js';
 import type { Source, Viewer } from '../access/viewer.js';
 import { AuditService } from '../audit/audit.service.js';
 import { codePrefix } from '../ledger/org-codes.js';
-import { OrgUnitRepository } from '../ledger/org-unit.repository.js';
+import { type OrgUnit, OrgUnitRepository } from '../ledger/org-unit.repository.js';
 import { type Account, AccountRepository } from './account.repository.js';
 import { DUMMY_HASH, verifyPassword } from './password.js';
 import { LoginThrottle } from './login-throttle.js';
@@ -81,15 +81,17 @@ export class AuthService {
   async toViewer(account: Account, requestId: string, source: Source): Promise<Viewer> {
     if (!isRole(account.role)) throw new UnauthenticatedError('账号角色无效，请联系管理员');
     let scope = '';
+    let ownUnit: OrgUnit | null = null;
     if (account.role !== 'admin') {
-      // Read with the account when it came from the accounts table; looked up otherwise.
-      const level = account.orgUnitCode ? (account.orgUnitLevel ?? (await this.orgUnits.findByCode(account.orgUnitCode))?.level ?? null) : null;
+      // Read with the account (one round trip fewer on every request).
+      const unit = account.orgUnitCode ? (account.orgUnit ?? (await this.orgUnits.findByCode(account.orgUnitCode))) : null;
       // An account bound to nothing reaches nothing: a code no org unit starts with.
-      scope = account.orgUnitCode && level ? codePrefix(account.orgUnitCode, level) : '-';
+      scope = unit ? codePrefix(unit.code, unit.level) : '-';
+      ownUnit = unit;
     }
     return {
       accountId: account.id, username: account.username, displayName: account.displayName, role: account.role, orgUnitCode: account.orgUnitCode,
-      scope, department: account.department, fullValues: account.fullValues, requestId, source,
+      scope, department: account.department, fullValues: account.fullValues, requestId, source, ownUnit,
     };
   }
 }
