@@ -288,6 +288,12 @@ export class ViewSqlBuilder {
    * this way, from the one index both read (grid, status, ID number).
    */
   countsByGroup(scope: ViewScope, level: 'community' | 'grid', counts: Condition[][]): { sql: string; params: unknown[] } {
+    const perGrid = this.countsByGrid(scope, counts);
+    return { sql: rollUp(perGrid.sql, level, counts.length), params: perGrid.params };
+  }
+
+  /** The same counts per grid code of the scope's range (`grid_code`, `n0`…): what summary_counts caches. */
+  countsByGrid(scope: ViewScope, counts: Condition[][]): { sql: string; params: unknown[] } {
     const params = new Params(this.dialect);
     // Placeholders in the order they appear (SQLite's are positional): the select list's, then the filter's.
     const list = counts.map((where, i) => (where.length ? `COUNT(CASE WHEN ${where.map((w) => this.condition(w, params, scope, null)).join(' AND ')} THEN 1 END)` : 'COUNT(*)') + ` AS n${i}`);
@@ -302,7 +308,7 @@ export class ViewSqlBuilder {
     const joins = [this.aliases.householdJoin, ...Object.values(this.aliases.relations).map((r) => r.join)]
       .filter((join) => join && !(join.startsWith('LEFT JOIN ') && !reads(join.split(' ')[3])));
     const perGrid = `SELECT ${this.aliases.gridColumn} AS grid_code, ${list.join(', ')} FROM ${this.aliases.base} ${joins.join(' ')} WHERE ${where} GROUP BY ${this.aliases.gridColumn}`;
-    return { sql: rollUp(perGrid, level, counts.length), params: params.values };
+    return { sql: perGrid, params: params.values };
   }
 
   /**
