@@ -45,7 +45,7 @@ const EVENTS = ['INSERT', 'UPDATE', 'DELETE'] as const;
 
 /** Bumps the grids a query names (column `g`), in code order so that concurrent writers lock them in one order. */
 const BUMP_PG = (grids: string) =>
-  `INSERT INTO grid_versions (grid_code, version) SELECT g, 1 FROM (${grids}) x WHERE g IS NOT NULL ORDER BY g
+  `INSERT INTO grid_versions (grid_code, version) SELECT DISTINCT g, 1 FROM (${grids}) x WHERE g IS NOT NULL ORDER BY g
    ON CONFLICT (grid_code) DO UPDATE SET version = grid_versions.version + 1;`;
 
 /** The grids a transition table's rows touch, per table (`t`: the transition table). */
@@ -73,7 +73,7 @@ const POSTGRES_TRIGGERS = TABLES.flatMap((table) => [
 
 /** SQLite: the same, row by row (`WHERE` keeps the upsert's SELECT unambiguous for SQLite's parser). */
 const BUMP_SQLITE = (grids: string) =>
-  `INSERT INTO grid_versions (grid_code, version) SELECT g, 1 FROM (${grids}) WHERE g IS NOT NULL ON CONFLICT (grid_code) DO UPDATE SET version = version + 1;`;
+  `INSERT INTO grid_versions (grid_code, version) SELECT DISTINCT g, 1 FROM (${grids}) WHERE g IS NOT NULL ON CONFLICT (grid_code) DO UPDATE SET version = version + 1;`;
 
 const GRIDS_SQLITE: Record<(typeof TABLES)[number], (row: 'NEW' | 'OLD') => string> = {
   residents: (row) => `SELECT ${row}.grid_code AS g UNION SELECT grid_code FROM households WHERE id = ${row}.household_id`,
