@@ -71,19 +71,37 @@ const POSTGRES_TRIGGERS = TABLES.flatMap((table) => [
   }),
 ]);
 
-/** SQLite: the same, row by row (`WHERE` keeps the upsert's SELECT unambiguous for SQLite's parser). */
-const BUMP_SQLITE = (grids: string) =>
-  `INSERT INTO grid_versions (grid_code, version) SELECT DISTINCT g, 1 FROM (${grids}) WHERE g IS NOT NULL ON CONFLICT (grid_code) DO UPDATE SET version = version + 1;`;
+/**
+ * SQLite: the same, row by row. One plain upsert per source of grids (no UNION or DISTINCT: those build a temporary
+ * table per row, which a million-row seeding pays for); a grid named twice is bumped twice, which is as good.
+ * (`WHERE` keeps an upsert's SELECT unambiguous for SQLite's parser.)
+ */
+const BUMP_SQLITE = (select: string) => `INSERT INTO grid_versions (grid_code, version) ${select} ON CONFLICT (grid_code) DO UPDATE SET version = version + 1;`;
 
-const GRIDS_SQLITE: Record<(typeof TABLES)[number], (row: 'NEW' | 'OLD') => string> = {
-  residents: (row) => `SELECT ${row}.grid_code AS g UNION SELECT grid_code FROM households WHERE id = ${row}.household_id`,
-  households: (row) => `SELECT ${row}.grid_code AS g UNION SELECT grid_code FROM residents WHERE household_id = ${row}.id`,
-  visits: (row) => `SELECT grid_code AS g FROM residents WHERE id = ${row}.resident_id`,
+const SOURCES_SQLITE: Record<(typeof TABLES)[number], Record<(typeof EVENTS)[number], string[]>> = {
+  residents: {
+    INSERT: ['VALUES (NEW.grid_code, 1)', 'SELECT grid_code, 1 FROM households WHERE id = NEW.household_id'],
+    UPDATE: [
+      'VALUES (NEW.grid_code, 1)',
+      'SELECT OLD.grid_code, 1 WHERE OLD.grid_code <> NEW.grid_code',
+      'SELECT grid_code, 1 FROM households WHERE id = NEW.household_id',
+      'SELECT grid_code, 1 FROM households WHERE id = OLD.household_id AND OLD.household_id IS NOT NEW.household_id',
+    ],
+    DELETE: ['VALUES (OLD.grid_code, 1)', 'SELECT grid_code, 1 FROM households WHERE id = OLD.household_id'],
+  },
+  households: {
+    // A new household has no residents yet (ids are never reused: AUTOINCREMENT).
+    INSERT: ['VALUES (NEW.grid_code, 1)'],
+    UPDATE: ['VALUES (NEW.grid_code, 1)', 'SELECT OLD.grid_code, 1 WHERE OLD.grid_code <> NEW.grid_code', 'SELECT grid_code, 1 FROM residents WHERE household_id = NEW.id'],
+    DELETE: ['VALUES (OLD.grid_code, 1)', 'SELECT grid_code, 1 FROM residents WHERE household_id = OLD.id'],
+  },
+  visits: {
+    INSERT: ['SELECT grid_code, 1 FROM residents WHERE id = NEW.resident_id'],
+    UPDATE: ['SELECT grid_code, 1 FROM residents WHERE id = NEW.resident_id', 'SELECT grid_code, 1 FROM residents WHERE id = OLD.resident_id AND OLD.resident_id <> NEW.resident_id'],
+    DELETE: ['SELECT grid_code, 1 FROM residents WHERE id = OLD.resident_id'],
+  },
 };
 
 const SQLITE_TRIGGERS = TABLES.flatMap((table) =>
-  EVENTS.map((event) => {
-    const grids = event === 'INSERT' ? GRIDS_SQLITE[table]('NEW') : event === 'DELETE' ? GRIDS_SQLITE[table]('OLD') : `${GRIDS_SQLITE[table]('NEW')} UNION ${GRIDS_SQLITE[table]('OLD')}`;
-    return `CREATE TRIGGER "TRG_${table}_grid_versions_${event.toLowerCase()}" AFTER ${event} ON "${table}" BEGIN ${BUMP_SQLITE(grids)} END`;
-  }),
+  EVENTS.map((event) => `CREATE TRIGGER "TRG_${table}_grid_versions_${event.toLowerCase()}" AFTER ${event} ON "${table}" BEGIN ${SOURCES_SQLITE[table][event].map(BUMP_SQLITE).join(' ')} END`),
 );
