@@ -56,10 +56,11 @@ const GRIDS_PG: Record<(typeof TABLES)[number], (t: string) => string> = {
 };
 
 const POSTGRES_TRIGGERS = TABLES.flatMap((table) => [
-  // One function per table; each event's trigger names only the transition tables it has.
+  // One function per table; each event's trigger names only the transition tables it has. A new household has no
+  // residents yet (ids come from a sequence, never reused).
   `CREATE FUNCTION grid_versions_from_${table}() RETURNS trigger LANGUAGE plpgsql AS $$
    BEGIN
-     IF TG_OP = 'INSERT' THEN ${BUMP_PG(GRIDS_PG[table]('new_rows'))}
+     IF TG_OP = 'INSERT' THEN ${BUMP_PG(table === 'households' ? 'SELECT grid_code AS g FROM new_rows' : GRIDS_PG[table]('new_rows'))}
      ELSIF TG_OP = 'UPDATE' THEN ${BUMP_PG(`${GRIDS_PG[table]('new_rows')} UNION ${GRIDS_PG[table]('old_rows')}`)}
      ELSE ${BUMP_PG(GRIDS_PG[table]('old_rows'))}
      END IF;
