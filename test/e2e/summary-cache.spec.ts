@@ -1,5 +1,6 @@
 import { UnitOfWork } from '../../src/database/unit-of-work.js';
 import { todayIso } from '../../src/identity/index.js';
+import { queryDirect } from '../support/direct-db.js';
 import { idNumber } from '../support/fixtures.js';
 import { createTestApp, isPostgres, type TestApp } from '../support/test-app.js';
 
@@ -191,5 +192,28 @@ describe(`F09 through the per-grid cache (${isPostgres() ? 'PostgreSQL' : 'SQLit
     const someone = await resident(`grid_code = ${q(1)} AND deregistered_on IS NULL`, [grid]);
     ok(await t.gql('mutation ($i: UpsertResidentInput!) { upsertResident(input: $i) { id } }', { i: { idNumber: someone.id_number, expectedVersion: Number(someone.version), phone: '13900001111' } }));
     await exact();
+  }, 60_000);
+
+  it('never fails a read because the cache cannot be written', async () => {
+    const db = t.config.database;
+    const env = db.kind === 'postgres' ? { DATABASE_URL: db.url, DATABASE_OWNER_URL: db.ownerUrl } : { SQLITE_PATH: db.sqlitePath };
+    const direct = (text: string) => queryDirect(env, text);
+    const cached = async () => Number((await sql(`SELECT COUNT(*) AS n FROM summary_counts`))[0].n);
+    await t.app.get(UnitOfWork).run((m) => m.query('DELETE FROM summary_counts'));
+    // Every write to the cache refused (as a full disk or a lost primary would), behind the app's back.
+    if (isPostgres()) {
+      await direct(`CREATE FUNCTION test_refuse_cache() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION 'cache refused'; END $$`);
+      await direct('CREATE TRIGGER test_refuse_cache BEFORE INSERT ON summary_counts FOR EACH ROW EXECUTE FUNCTION test_refuse_cache()');
+    } else await direct(`CREATE TRIGGER test_refuse_cache BEFORE INSERT ON summary_counts BEGIN SELECT RAISE(ABORT, 'cache refused'); END`);
+    try {
+      await exact();
+      await exact();
+      expect(await cached()).toBe(0);
+    } finally {
+      await direct('DROP TRIGGER test_refuse_cache' + (isPostgres() ? ' ON summary_counts' : ''));
+      if (isPostgres()) await direct('DROP FUNCTION test_refuse_cache()');
+    }
+    await exact();
+    expect(await cached()).toBeGreaterThan(0);
   }, 60_000);
 });
