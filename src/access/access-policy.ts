@@ -71,6 +71,16 @@ function rangeOf(unit: OrgUnit): CodeRange {
   return { prefix, from: prefix, to: `${prefix}:` } as CodeRange;
 }
 
+/**
+ * The codes from one grid to another of a granted range, both ends included: part of what was granted, never more
+ * (summary forms count only the grids whose cached counts are out of date).
+ */
+export function gridsWithin(range: CodeRange, firstGrid: string, lastGrid: string): CodeRange {
+  const to = `${lastGrid}:`;
+  if (firstGrid < range.from || to > range.to || firstGrid > lastGrid) throw new Error(`网格 ${firstGrid}–${lastGrid} 不在授权范围 ${range.from}–${range.to} 内`);
+  return { prefix: range.prefix, from: firstGrid, to } as CodeRange;
+}
+
 /** Whether the viewer gets full ID and phone numbers (each answer with them is an audited reveal); masked otherwise. */
 export function seesFullValues(viewer: Viewer | undefined): boolean {
   return !!viewer?.fullValues;

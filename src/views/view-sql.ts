@@ -62,16 +62,6 @@ export const REGISTERED_ON = (alias: string, day: string) => `(${alias}.deregist
 
 export const ORG_JOIN = (gridColumn: string) => `JOIN org_units g ON g.code = ${gridColumn} JOIN org_units c ON c.code = g.parent_code`;
 
-/**
- * Counts per grid (`grid_code`, `n0`…) summed per community or grid (`unit`, `n0`…): only grids that are org units
- * count, as with ORG_JOIN.
- */
-export const rollUp = (perGrid: string, level: 'community' | 'grid', counts = 1) => {
-  const group = level === 'grid' ? 'g.code' : 'c.code';
-  const sums = Array.from({ length: counts }, (_, i) => `SUM(x.n${i}) AS n${i}`).join(', ');
-  return `SELECT ${group} AS unit, ${sums} FROM (${perGrid}) x ${ORG_JOIN('x.grid_code')} GROUP BY ${group}`;
-};
-
 export { PREFIX_LENGTH } from '../ledger/org-codes.js';
 
 export interface ViewSql {
@@ -339,17 +329,13 @@ export class ViewSqlBuilder {
     };
   }
 
-  /** Rows per community (or grid) of the scope: the counts behind a summary form's columns. */
-  countByGroup(scope: ViewScope, level: 'community' | 'grid'): { sql: string; params: unknown[] } {
-    return this.countsByGroup(scope, level, [[]]);
-  }
-
   /**
-   * Several counts of this view's rows per community (or grid) in one pass: `n0`, `n1`, … count the rows that also
-   * meet each list of conditions (an empty list: every row). Summary forms count residents and residents aged 60+
-   * this way, from the one index both read (grid, status, ID number).
+   * Several counts of this view's rows per grid code of the scope's range in one pass (`grid_code`, `n0`, `n1`…):
+   * each counts the rows that also meet a list of conditions (an empty list: every row). Summary forms count residents
+   * and residents aged 60+ this way, from the one index both read (grid, status, ID number); summary_counts keeps
+   * the counts per grid.
    */
-  countsByGroup(scope: ViewScope, level: 'community' | 'grid', counts: Condition[][]): { sql: string; params: unknown[] } {
+  countsByGrid(scope: ViewScope, counts: Condition[][]): { sql: string; params: unknown[] } {
     const params = new Params(this.dialect);
     // Placeholders in the order they appear (SQLite's are positional): the select list's, then the filter's.
     const list = counts.map((where, i) => (where.length ? `COUNT(CASE WHEN ${where.map((w) => this.condition(w, params, scope, null)).join(' AND ')} THEN 1 END)` : 'COUNT(*)') + ` AS n${i}`);
@@ -364,7 +350,7 @@ export class ViewSqlBuilder {
     const joins = [this.aliases.householdJoin, ...Object.values(this.aliases.relations).map((r) => r.join)]
       .filter((join) => join && !(join.startsWith('LEFT JOIN ') && !reads(join.split(' ')[3])));
     const perGrid = `SELECT ${this.aliases.gridColumn} AS grid_code, ${list.join(', ')} FROM ${this.aliases.base} ${joins.join(' ')} WHERE ${where} GROUP BY ${this.aliases.gridColumn}`;
-    return { sql: rollUp(perGrid, level, counts.length), params: params.values };
+    return { sql: perGrid, params: params.values };
   }
 
   /**

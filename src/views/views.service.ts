@@ -15,6 +15,7 @@ import { TEMPLATES } from '../templates/templates.module.js';
 import { titlePattern } from '../templates/blank-form.reader.js';
 import type { RowSet, SummaryRows, TemplateColumn, TemplateDef, ValueType } from '../templates/template.types.js';
 import { SummaryView } from './summary-view.js';
+import { SummaryCountsRepository } from './summary-counts.repository.js';
 import { ConfigService } from '../config/config.service.js';
 import { routedDatabase } from '../database/read-routing.js';
 import { formattedBatches, formattedRows } from './formatted-rows.js';
@@ -98,13 +99,14 @@ export class ViewsService {
     private readonly audit: AuditService,
     private readonly config: ConfigService,
     private readonly reports: ReportRepository,
+    summaryCounts: SummaryCountsRepository,
   ) {
     this.templates = new Map(templates.map((t) => [t.code, t.def]));
     const rowSets = new Map([...this.templates].filter(([, d]) => d.rows.kind === 'rows').map(([c, d]) => [c, d.rows as RowSet]));
     const dialect = (this.dialect = dialectFor(dataSource.options.type === 'postgres'));
     for (const [code, def] of this.templates) {
       if (def.rows.kind === 'rows') this.builders.set(code, new ViewSqlBuilder(def as TemplateDef & { rows: RowSet }, dictionary, dialect, rowSets));
-      else this.summaries.set(code, new SummaryView(def as TemplateDef & { rows: SummaryRows }, dictionary, dialect, rowSets, this.templates));
+      else this.summaries.set(code, new SummaryView(def as TemplateDef & { rows: SummaryRows }, dictionary, dialect, rowSets, this.templates, summaryCounts));
     }
   }
 
