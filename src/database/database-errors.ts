@@ -34,6 +34,8 @@ export function infrastructureError(error: unknown): InfrastructureError | null 
   if (code === 'SQLITE_FULL' || code === '53100') return new StorageFullError();
   if (code.startsWith('SQLITE_IOERR') || code === 'SQLITE_CORRUPT' || code === 'SQLITE_NOTADB' || code === '58030') return new StorageError();
   if (code.startsWith('SQLITE_BUSY') || code.startsWith('SQLITE_LOCKED')) return new DatabaseBusyError();
+  // A deadlock victim (after UnitOfWork's own retries) may simply try again, like a busy SQLite file.
+  if (code === '40P01') return new DatabaseBusyError('同时进行的几项保存相互等待，本次操作未保存，请重试');
   if (code === 'SQLITE_CANTOPEN') return new DatabaseUnavailableError();
   if (code.startsWith('08') || code.startsWith('57P') || code === '53300' || code === '53000' || code === '53200') return new DatabaseUnavailableError();
   if (NETWORK_CODES.has(code)) return new DatabaseUnavailableError();

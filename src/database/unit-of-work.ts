@@ -2,12 +2,15 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 import { Inject, Injectable, type OnModuleDestroy, Optional } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
 import { ConfigService } from '../config/config.service.js';
-import { infrastructureError } from './database-errors.js';
+import { driverCode, infrastructureError } from './database-errors.js';
 import { onPrimary, RequestAccount } from './read-routing.js';
 import { ReplicaMarks } from './replica-marks.repository.js';
 import type { SqliteGate } from './sqlite-gate.js';
 
 export const SQLITE_GATE = Symbol('SQLITE_GATE');
+
+/** Runs of a transaction PostgreSQL chose as a deadlock's victim, before the caller hears DATABASE_BUSY. */
+const DEADLOCK_ATTEMPTS = 3;
 
 /**
  * The one way to change the database: `run(work)` gives `work` a manager inside a transaction and commits when it
@@ -73,11 +76,16 @@ export class UnitOfWork implements OnModuleDestroy {
         if (accountId !== undefined) await ReplicaMarks.bump(manager, accountId);
         return result;
       });
-    try {
-      // On SQLite, SqliteGate routes dataSource.transaction through its FIFO gate on the writer.
-      return await onPrimary(() => this.dataSource.transaction(marked));
-    } catch (e) {
-      throw infrastructureError(e) ?? e;
+    for (let attempt = 1; ; attempt++) {
+      try {
+        // On SQLite, SqliteGate routes dataSource.transaction through its FIFO gate on the writer.
+        return await onPrimary(() => this.dataSource.transaction(marked));
+      } catch (e) {
+        // PostgreSQL broke a deadlock by rolling this transaction back (two saves bumping the same grids' summary
+        // versions in opposite orders, say): nothing of it was kept, so it runs again, as the server's own retry.
+        if (attempt < DEADLOCK_ATTEMPTS && driverCode(e) === '40P01') continue;
+        throw infrastructureError(e) ?? e;
+      }
     }
   }
 }
