@@ -8,7 +8,7 @@ import { type OrgUnit, OrgUnitRepository } from '../ledger/org-unit.repository.j
 import { type Account, AccountRepository } from './account.repository.js';
 import { DUMMY_HASH, verifyPassword } from './password.js';
 import { LoginThrottle } from './login-throttle.js';
-import { TokenService } from './token.service.js';
+import { type TokenClaims, TokenService } from './token.service.js';
 
 export class LoginFailedError extends DomainError {
   readonly code = 'LOGIN_FAILED';
@@ -63,8 +63,21 @@ export class AuthService {
 
   /** The viewer behind a login token (or a download ticket for `url`); UNAUTHENTICATED if it is not valid now. */
   async viewerFromToken(token: string, requestId: string, source: Source, ticketFor?: string): Promise<Viewer> {
+    return this.viewerOf(await this.accountOf(token, ticketFor), requestId, source);
+  }
+
+  /**
+   * The account id a token was signed for (or a download ticket for `url`), checked for signature, audience and
+   * age only; UNAUTHENTICATED otherwise. `viewerOf` then checks the account as it is now.
+   */
+  async accountOf(token: string, ticketFor?: string): Promise<TokenClaims> {
     const claims = await this.tokens.verify(token, ticketFor ? 'download' : 'api');
     if (!claims || (ticketFor && claims.url !== ticketFor)) throw new UnauthenticatedError('登录已失效，请重新登录');
+    return claims;
+  }
+
+  /** The viewer of a checked token's account; UNAUTHENTICATED if the account changed since (revoked) or is disabled. */
+  async viewerOf(claims: TokenClaims, requestId: string, source: Source): Promise<Viewer> {
     const account = await this.accounts.findById(Number(claims.sub));
     // A changed account (role, org unit, password, disabled) has a new version: its old tokens stop working.
     if (!account || !account.active || account.version !== claims.ver) throw new UnauthenticatedError('登录已失效，请重新登录');

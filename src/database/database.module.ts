@@ -9,6 +9,7 @@ import type { Dictionary } from '../dictionary/dictionary.types.js';
 import { TEMPLATES } from '../templates/templates.module.js';
 import type { TemplateSummary } from '../templates/template.loader.js';
 import { BulkWriter } from './bulk-writer.js';
+import { PreparedReads } from './prepared-reads.js';
 import { ReadRouting } from './read-routing.js';
 import { SqliteGate } from './sqlite-gate.js';
 import { SQLITE_GATE, UnitOfWork } from './unit-of-work.js';
@@ -48,8 +49,9 @@ export class DatabaseModule {
         BulkWriter,
         // PostgreSQL with DATABASE_REPLICA_URL: department reads on the replica (see ReadRouting).
         ReadRouting,
+        PreparedReads,
       ],
-      exports: [SQLITE_GATE, UnitOfWork, BulkWriter, ReadRouting],
+      exports: [SQLITE_GATE, UnitOfWork, BulkWriter, ReadRouting, PreparedReads],
     };
   }
 }

@@ -4,6 +4,7 @@ import { DataSource, type QueryRunner } from 'typeorm';
 import { DatabaseUnavailableError } from '../common/errors/infrastructure-errors.js';
 import type { AppConfig, ReplicaConfig } from '../config/app-config.js';
 import { ConfigService } from '../config/config.service.js';
+import { POSTGRES_POOL } from './data-source-options.js';
 import { driverCode, infrastructureError } from './database-errors.js';
 import { ReplicaMarks } from './replica-marks.repository.js';
 
@@ -97,7 +98,7 @@ export class ReadRouting implements OnApplicationBootstrap, OnModuleDestroy {
     this.replicaConfig = db.kind === 'postgres' ? (db.replica ?? null) : null;
     if (!this.replicaConfig) return;
     const driver = dataSource.driver as unknown as PgDriver;
-    const pool = new driver.postgres.Pool({ connectionString: this.replicaConfig.url, max: 20, connectionTimeoutMillis: 5000 });
+    const pool = new driver.postgres.Pool({ ...POSTGRES_POOL, connectionString: this.replicaConfig.url });
     pool.on('error', () => undefined); // an idle connection lost: the next probe notices
     this.pool = pool;
     driver.slaves = [pool]; // closed by TypeORM with the primary's pool

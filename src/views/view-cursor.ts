@@ -62,8 +62,9 @@ function fits(key: OrderKey, v: unknown): boolean {
 
 /**
  * Rows strictly after `values` in the order of `keys`, as one condition. NULL sorts below every value on both
- * databases (the ORDER BY says NULLS FIRST / NULLS LAST on PostgreSQL, SQLite's default). The first key also gets a
- * plain bound where one is valid, so an index in the form's order is entered at the cursor, not read from its start.
+ * databases (the ORDER BY says NULLS FIRST / NULLS LAST on PostgreSQL, SQLite's default). Where it cannot be one row
+ * value, the first key also gets a plain bound where one is valid, so an index in the form's order is entered near
+ * the cursor, not read from its start.
  */
 export function afterCondition(keys: OrderKey[], values: unknown[], params: Params): string {
   const eq = (k: OrderKey, v: unknown) => (v === null ? `${k.expr} IS NULL` : `${k.expr} = ${params.add(v)}`);
@@ -72,6 +73,13 @@ export function afterCondition(keys: OrderKey[], values: unknown[], params: Para
     if (v === null) return null; // descending: NULLs come last, nothing after them
     return k.nullable ? `(${k.expr} < ${params.add(v)} OR ${k.expr} IS NULL)` : `${k.expr} < ${params.add(v)}`;
   };
+  // Every key ascending and the cursor's values not NULL (F07, F01…): one row value, (登记日期, ID number, id) > (…),
+  // exact as it is — NULLs sort first, so a row whose comparison meets a NULL lies before the cursor — and an index in
+  // the form's order is entered at the cursor itself, not at its first key's value (a district registers hundreds of
+  // people a day: a page in the middle of such a day would read the day's earlier rows again).
+  if (keys.every((k, i) => !k.descending && values[i] !== null)) {
+    return `(${keys.map((k) => k.expr).join(', ')}) > (${values.map((x) => params.add(x)).join(', ')})`;
+  }
   // Placeholders are positional on SQLite: every part is written in text order, the bound first.
   const [first] = keys;
   const v = values[0];

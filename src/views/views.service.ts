@@ -17,6 +17,7 @@ import type { RowSet, SummaryRows, TemplateColumn, TemplateDef, ValueType } from
 import { SummaryView } from './summary-view.js';
 import { SummaryCountsRepository } from './summary-counts.repository.js';
 import { ConfigService } from '../config/config.service.js';
+import { PreparedReads } from '../database/prepared-reads.js';
 import { routedDatabase } from '../database/read-routing.js';
 import { formattedBatches, formattedRows } from './formatted-rows.js';
 import { formatRow, TotalsRow } from './row-formatter.js';
@@ -100,6 +101,7 @@ export class ViewsService {
     private readonly config: ConfigService,
     private readonly reports: ReportRepository,
     summaryCounts: SummaryCountsRepository,
+    private readonly prepared: PreparedReads,
   ) {
     this.templates = new Map(templates.map((t) => [t.code, t.def]));
     const rowSets = new Map([...this.templates].filter(([, d]) => d.rows.kind === 'rows').map(([c, d]) => [c, d.rows as RowSet]));
@@ -247,7 +249,7 @@ export class ViewsService {
     const totals = def.rows.kind === 'rows' && def.rows.totals && select.totals !== false ? await this.totals(def, def.rows.totals, builder!.build({ range, referenceDate, period, changedSince }), referenceDate) : null;
     const page = sql.page(first + 1, cursor?.keys ?? null);
     const [raw, count, removed] = await Promise.all([
-      this.dataSource.query(page.sql, page.params) as Promise<Record<string, unknown>[]>,
+      this.prepared.query(page.sql, page.params),
       select.totalCount === false ? Promise.resolve(null) : this.dataSource.query(sql.count, sql.countParams),
       left && !cursor ? this.dataSource.query(left.sql, left.params) : Promise.resolve(left ? [] : null),
     ]);
