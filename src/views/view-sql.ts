@@ -149,7 +149,7 @@ export class ViewSqlBuilder {
     this.aliases = ALIASES[def.rows.entity];
     const relationJoins = Object.values(this.aliases.relations).map((r) => r.join).filter(Boolean);
     this.from = `FROM ${this.aliases.base} ${this.aliases.householdJoin} ${ORG_JOIN(this.aliases.gridColumn)} ${relationJoins.join(' ')}`;
-    this.inIndexOrder = !process.env.YBT_NO_INDEX_ORDER && this.orderIsAnIndex();
+    this.inIndexOrder = this.orderIsAnIndex();
   }
 
   /**
