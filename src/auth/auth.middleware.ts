@@ -39,7 +39,7 @@ export class AuthMiddleware implements NestMiddleware {
       if (bearer || ticket) {
         // A genuine token names its account: the request is counted for it while the account is read (on
         // PostgreSQL, two round trips at once instead of one after the other).
-        const claims = bearer ? await this.auth.accountOf(bearer) : await this.auth.accountOf(ticket!, withoutTicket(req.originalUrl));
+        const claims = bearer ? await this.auth.claimsOf(bearer) : await this.auth.claimsOf(ticket!, withoutTicket(req.originalUrl));
         [req.viewer, wait] = await Promise.all([this.auth.viewerOf(claims, req.requestId, req.source), limited ? this.limiter.take(`account:${claims.sub}`) : 0]);
       } else if (limited) wait = await this.limiter.take(`address:${req.ip}`);
       if (wait > 0) throw new RateLimitedError(`请求过于频繁，请 ${wait} 秒后再试`, wait);

@@ -63,14 +63,14 @@ export class AuthService {
 
   /** The viewer behind a login token (or a download ticket for `url`); UNAUTHENTICATED if it is not valid now. */
   async viewerFromToken(token: string, requestId: string, source: Source, ticketFor?: string): Promise<Viewer> {
-    return this.viewerOf(await this.accountOf(token, ticketFor), requestId, source);
+    return this.viewerOf(await this.claimsOf(token, ticketFor), requestId, source);
   }
 
   /**
-   * The account id a token was signed for (or a download ticket for `url`), checked for signature, audience and
+   * The claims of a token (its account id; or of a download ticket for `url`), checked for signature, audience and
    * age only; UNAUTHENTICATED otherwise. `viewerOf` then checks the account as it is now.
    */
-  async accountOf(token: string, ticketFor?: string): Promise<TokenClaims> {
+  async claimsOf(token: string, ticketFor?: string): Promise<TokenClaims> {
     const claims = await this.tokens.verify(token, ticketFor ? 'download' : 'api');
     if (!claims || (ticketFor && claims.url !== ticketFor)) throw new UnauthenticatedError('登录已失效，请重新登录');
     return claims;

@@ -77,14 +77,27 @@ function isLeapYear(year: number): boolean {
   return year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0);
 }
 
-export function daysInMonth(year: number, month: number): number {
+function daysInMonth(year: number, month: number): number {
   if (month === 2) return isLeapYear(year) ? 29 : 28;
   return [4, 6, 9, 11].includes(month) ? 30 : 31;
 }
 
+// Read in place, without a regex: every row of a form's page checks the birth date its ID number holds.
 function splitIso(iso: string): [number, number, number] | null {
-  const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(iso);
-  return m ? [Number(m[1]), Number(m[2]), Number(m[3])] : null;
+  if (iso.length !== 10 || iso[4] !== '-' || iso[7] !== '-') return null;
+  const parts: [number, number, number] = [digits(iso, 0, 4), digits(iso, 5, 2), digits(iso, 8, 2)];
+  return parts.includes(-1) ? null : parts;
+}
+
+/** The number the ASCII digits at [start, start + length) spell; -1 if one of them is not a digit. */
+function digits(s: string, start: number, length: number): number {
+  let n = 0;
+  for (let i = start; i < start + length; i++) {
+    const d = s.charCodeAt(i) - 48;
+    if (d < 0 || d > 9) return -1;
+    n = n * 10 + d;
+  }
+  return n;
 }
 
 /** YYYY-MM-DD 是否为公历中真实存在的日期。 */

@@ -1,5 +1,5 @@
-import type { Dictionary } from '../dictionary/dictionary.types.js';
-import { ageOn, daysInMonth } from '../identity/index.js';
+import type { Dictionary, FieldDef } from '../dictionary/dictionary.types.js';
+import { ageOn, isRealDate } from '../identity/index.js';
 import type { Format, RowSet, TemplateColumn } from '../templates/template.types.js';
 
 type Cell = (raw: Record<string, unknown>, ctx: RowContext, id: IdFacts | null) => unknown;
@@ -17,23 +17,9 @@ interface IdFacts {
 
 function idFacts(value: unknown): IdFacts | null {
   if (typeof value !== 'string' || value.length !== 18) return null;
-  // Digits read in place (every row of every page passes here): the same check as isRealDate, without a regex.
-  const year = digits(value, 6, 4);
-  const month = digits(value, 10, 2);
-  const day = digits(value, 12, 2);
-  if (month < 1 || month > 12 || day < 1 || year < 0 || day > daysInMonth(year, month)) return null;
-  return { birthDate: `${value.slice(6, 10)}-${value.slice(10, 12)}-${value.slice(12, 14)}`, gender: (value.charCodeAt(16) - 48) % 2 === 1 ? '1' : '2' };
-}
-
-/** The number the decimal digits at [start, start + length) spell; -1 if one of them is not a digit. */
-function digits(s: string, start: number, length: number): number {
-  let n = 0;
-  for (let i = start; i < start + length; i++) {
-    const d = s.charCodeAt(i) - 48;
-    if (d < 0 || d > 9) return -1;
-    n = n * 10 + d;
-  }
-  return n;
+  const birthDate = `${value.slice(6, 10)}-${value.slice(10, 12)}-${value.slice(12, 14)}`;
+  if (!isRealDate(birthDate)) return null;
+  return { birthDate, gender: Number(value[16]) % 2 === 1 ? '1' : '2' };
 }
 
 /** Whole years on a date, for a birth date on or before it; null otherwise. */
@@ -111,24 +97,19 @@ function compileCell(col: TemplateColumn, dict: Dictionary): Cell {
   }
 }
 
-/** formatValue for one field and format, with its lookups done once. */
+/** formatValue for one field and format, with its lookups done once (every cell of every page passes here). */
 function compileValue(dict: Dictionary, key: string, format: Format | undefined): (value: unknown) => unknown {
-  const names = format?.kind === 'codeName' ? dict.codeLists.get(dict.byKey.get(key)!.codeList!)?.byCode : undefined;
+  const field = dict.byKey.get(key)!;
+  const names = format?.kind === 'codeName' ? dict.codeLists.get(field.codeList!)?.byCode : undefined;
   if (names) {
     return (value) => (value === null || value === undefined ? null : (names.get(String(value))?.name ?? value));
   }
-  // Text shown as stored (names, addresses, phone numbers): most cells of most forms.
-  const type = dict.byKey.get(key)!.type;
-  if (!format && type !== 'boolean' && type !== 'decimal' && type !== 'integer') {
-    return (value) => (value === null || value === undefined ? null : value instanceof Date ? value.toISOString().slice(0, 10) : value);
-  }
-  return (value) => formatValue(dict, key, value, format);
+  return (value) => formatValue(dict, field, value, format);
 }
 
-export function formatValue(dict: Dictionary, key: string, value: unknown, format: Format | undefined): unknown {
+export function formatValue(dict: Dictionary, field: FieldDef, value: unknown, format: Format | undefined): unknown {
   // Nothing recorded is not "no": an unfilled 是/否 prints empty unless the template names a word for it (empty: 否).
   if (value === null || value === undefined) return format?.kind === 'yesNo' ? (format.empty ?? null) : null;
-  const field = dict.byKey.get(key)!;
   if (field.type === 'boolean') value = value === true || value === 1 || value === '1' || value === 't';
   if (field.type === 'decimal' || field.type === 'integer') value = Number(value);
   if (value instanceof Date) value = value.toISOString().slice(0, 10);

@@ -81,24 +81,26 @@ export class SummaryView {
    */
   async rows(ds: DataSource, groups: (OrgUnit & { parentName: string })[], scope: ViewScope): Promise<unknown[][]> {
     const key: SummaryKey = { formCode: this.def.code, definitionHash: this.hash, referenceDate: scope.referenceDate, period: scope.period };
-    const plainGrids = this.groupBy === 'community' && this.def.columns.some((c) => c.source.kind === 'count' && c.source.of === 'grid');
-    const [grids, gridsPerCommunity] = await Promise.all([this.cache.grids(ds, key, scope.range), plainGrids ? this.gridsPerCommunity(ds, groups) : null]);
+    const grids = await this.cache.grids(ds, key, scope.range);
     const perGrid = await this.gridCounts(ds, key, scope, grids);
-    // The grids added up per group, in code: a few dozen grids per street.
+    // The grids added up per group, in code: a few dozen grids per street. The grids read are the org units, so
+    // they are counted here too (网格数).
     const sums = new Map<string, Record<string, number>>();
+    const gridsPerCommunity = new Map<string, number>();
     for (const grid of grids) {
       const group = this.groupBy === 'grid' ? grid.gridCode : grid.parentCode;
       if (group === null) continue;
       const sum = sums.get(group) ?? {};
       for (const [k, n] of Object.entries(perGrid.get(grid.gridCode) ?? {})) sum[k] = (sum[k] ?? 0) + n;
       sums.set(group, sum);
+      gridsPerCommunity.set(group, (gridsPerCommunity.get(group) ?? 0) + 1);
     }
     const rows = groups.map((community, r) =>
       this.def.columns.map((col) => {
         const s = col.source;
         if (s.kind === 'rowNumber') return r + 1;
         if (s.kind === 'orgUnit') return s.level === this.groupBy ? community.name : community.parentName;
-        if (s.kind === 'count' && s.of === 'grid') return this.groupBy === 'grid' ? 1 : (gridsPerCommunity?.get(community.code) ?? 0);
+        if (s.kind === 'count' && s.of === 'grid') return this.groupBy === 'grid' ? 1 : (gridsPerCommunity.get(community.code) ?? 0);
         if (s.kind === 'constant') return s.value;
         if (s.kind === 'ratio') return null; // from the row's counts, below
         return sums.get(community.code)?.[col.key] ?? 0;
@@ -185,15 +187,6 @@ export class SummaryView {
       // Nothing to divide by: an empty cell, not 0 % nor an error.
       row[i] = whole > 0 ? round((part / whole) * (s.percent ? 100 : 1), s.places) : null;
     });
-  }
-
-  /** Grids per community: org units, not counts of ledger rows. */
-  private async gridsPerCommunity(ds: DataSource, communities: OrgUnit[]): Promise<Map<string, number>> {
-    if (!communities.length) return new Map();
-    const params = new Params(this.dialect);
-    const list = communities.map((c) => params.add(c.code)).join(', ');
-    const rows: { unit: string; n: number | string }[] = await ds.query(`SELECT parent_code AS unit, COUNT(*) AS n FROM org_units WHERE parent_code IN (${list}) GROUP BY parent_code`, params.values);
-    return new Map(rows.map((r) => [r.unit, Number(r.n)]));
   }
 
   /**

@@ -97,30 +97,33 @@ export function fillCopies(rows: Record<string, unknown>[], copies: [string, str
   for (const row of rows) for (const [alias, of] of copies) row[alias] = row[of];
 }
 
-/** `expr AS alias` items, each expression once: the distinct items, the repeats, and each key's alias. */
-function distinctSelect(select: string[], keys: OrderKey[]): { items: string[]; copies: [string, string][]; keyAliases: string[] } {
+/** One expression of a SELECT list and the name a row holds it under. */
+interface SelectItem {
+  expr: string;
+  alias: string;
+}
+
+/** A SELECT list as SQL. */
+const selectSql = (items: SelectItem[]): string => items.map((i) => `${i.expr} AS "${i.alias}"`).join(', ');
+
+/** The items with each expression once (then the order keys): the distinct items, the repeats, and each key's alias. */
+function distinctSelect(select: SelectItem[], keys: OrderKey[]): { items: SelectItem[]; copies: [string, string][]; keyAliases: string[] } {
   const seen = new Map<string, string>();
-  const items: string[] = [];
+  const items: SelectItem[] = [];
   const copies: [string, string][] = [];
   const take = (expr: string, alias: string): string => {
     // An expression with a placeholder binds a value of its own (SQLite's are positional): never merged.
     const first = /[?$]/.test(expr) ? undefined : seen.get(expr);
     if (first !== undefined) return first;
     seen.set(expr, alias);
-    items.push(`${expr} AS ${alias}`);
+    items.push({ expr, alias });
     return alias;
   };
-  for (const item of select) {
-    const m = / AS ("?[\w]+"?)$/.exec(item);
-    if (!m) {
-      items.push(item);
-      continue;
-    }
-    const alias = m[1];
-    const first = take(item.slice(0, m.index), alias);
-    if (first !== alias) copies.push([alias.replace(/"/g, ''), first.replace(/"/g, '')]);
+  for (const { expr, alias } of select) {
+    const first = take(expr, alias);
+    if (first !== alias) copies.push([alias, first]);
   }
-  const keyAliases = keys.map((k, i) => take(k.expr, `k${i}`).replace(/"/g, ''));
+  const keyAliases = keys.map((k, i) => take(k.expr, `k${i}`));
   return { items, copies, keyAliases };
 }
 
@@ -256,22 +259,28 @@ export class ViewSqlBuilder {
   }
 
   /** The SELECT list: every column a row needs (of `columns` only, when given), aliased by what it is. */
-  private selectList(params: Params, scope: ViewScope, columns?: ReadonlySet<string>): string[] {
-    const list = ['e.id AS row_id', `${this.idNumber()} AS row_id_number`, 'g.name AS grid_name', 'c.name AS community_name'];
+  private selectList(params: Params, scope: ViewScope, columns?: ReadonlySet<string>): SelectItem[] {
+    const list: SelectItem[] = [
+      { expr: 'e.id', alias: 'row_id' },
+      { expr: this.idNumber(), alias: 'row_id_number' },
+      { expr: 'g.name', alias: 'grid_name' },
+      { expr: 'c.name', alias: 'community_name' },
+    ];
+    const add = (expr: string, alias: string) => list.push({ expr, alias });
     for (const col of this.def.columns) {
       if (columns && !columns.has(col.key)) continue;
       const s = col.source;
-      if (s.kind === 'field') list.push(`${this.column(this.dict.byKey.get(s.field)!, s.related)} AS "v_${col.key}"`);
-      if (s.kind === 'band' && s.of.kind === 'field') list.push(`${this.column(this.dict.byKey.get(s.of.field)!)} AS "v_${col.key}"`);
-      if (s.kind === 'concat') s.parts.forEach((p, i) => list.push(`${this.column(this.dict.byKey.get(p.field)!)} AS "v_${col.key}_${i}"`));
+      if (s.kind === 'field') add(this.column(this.dict.byKey.get(s.field)!, s.related), `v_${col.key}`);
+      if (s.kind === 'band' && s.of.kind === 'field') add(this.column(this.dict.byKey.get(s.of.field)!), `v_${col.key}`);
+      if (s.kind === 'concat') s.parts.forEach((p, i) => add(this.column(this.dict.byKey.get(p.field)!), `v_${col.key}_${i}`));
       if (s.kind === 'householdSize') {
         // Household members registered on the reference date (a resident without a household has none to count).
         const h = this.aliases.household;
         const members = `SELECT COUNT(*) FROM residents hm WHERE hm.household_id = ${h}.id AND ${REGISTERED_ON('hm', params.add(scope.referenceDate))}`;
-        list.push(`CASE WHEN ${h}.id IS NULL THEN NULL ELSE (${members}) END AS "v_${col.key}"`);
+        add(`CASE WHEN ${h}.id IS NULL THEN NULL ELSE (${members}) END`, `v_${col.key}`);
       }
       if (s.kind === 'keyGroups') {
-        s.groups.forEach((g, i) => list.push(`CASE WHEN ${this.keyGroupCondition(g.form, params, scope)} THEN 1 ELSE 0 END AS "v_${col.key}_${i}"`));
+        s.groups.forEach((g, i) => add(`CASE WHEN ${this.keyGroupCondition(g.form, params, scope)} THEN 1 ELSE 0 END`, `v_${col.key}_${i}`));
       }
     }
     return list;
@@ -409,34 +418,25 @@ export class ViewSqlBuilder {
     const distinct = distinctSelect(select, keys);
     // The page's rows come from ids found with every join: the community is read again only if a column shows it.
     const showsCommunity = this.def.columns.some((c) => (!columns || columns.has(c.key)) && c.source.kind === 'orgUnit' && c.source.level !== 'grid');
-    const outer = showsCommunity ? distinct.items : distinct.items.filter((item) => item !== 'c.name AS community_name');
+    const outer = selectSql(showsCommunity ? distinct.items : distinct.items.filter((i) => i.alias !== 'community_name'));
     return {
-      select: `SELECT ${select.join(', ')} ${from} WHERE ${where}`,
-      // Deferred join: find the page's ids first (from an index in the form's order where there is one, else from
-      // the filter indexes), then read only those rows in full. The next page starts after the last row's keys.
+      select: `SELECT ${selectSql(select)} ${from} WHERE ${where}`,
+      // From an index in the form's order where there is one (RESIDENT_ORDER_INDEXES), rows and all. Otherwise a
+      // deferred join: the page's ids first (from the filter indexes), then only those rows in full. The next page
+      // starts after the last row's keys.
       page: (limit, after) => {
         const page = new Params(this.dialect);
         for (const v of params.values) page.add(v);
         const seek = after ? ` AND ${afterCondition(keys, after, page)}` : '';
-        if (this.inIndexOrder) {
-          return {
-            sql: `SELECT ${outer.join(', ')} ${withoutUnusedJoins(from, `${outer.join(', ')} ${where} ${orderBy}`)} WHERE ${where}${seek} ORDER BY ${orderBy} LIMIT ${Number(limit)}`,
-            params: page.values,
-            copies: distinct.copies,
-            keyAliases: distinct.keyAliases,
-          };
-        }
-        const ids = `SELECT e.id ${withoutUnusedJoins(from, `${where}${seek} ${orderBy}`)} WHERE ${where}${seek} ORDER BY ${orderBy} LIMIT ${Number(limit)}`;
-        return {
-          sql: `SELECT ${outer.join(', ')} ${withoutCommunity(withoutUnusedJoins(from, `${outer.join(', ')} ${orderBy}`), `${outer.join(', ')} ${orderBy}`)} WHERE e.id IN (${ids}) ORDER BY ${orderBy}`,
-          params: page.values,
-          copies: distinct.copies,
-          keyAliases: distinct.keyAliases,
-        };
+        const sql = this.inIndexOrder
+          ? `SELECT ${outer} ${withoutUnusedJoins(from, `${outer} ${where} ${orderBy}`)} WHERE ${where}${seek} ORDER BY ${orderBy} LIMIT ${Number(limit)}`
+          : `SELECT ${outer} ${withoutCommunity(withoutUnusedJoins(from, `${outer} ${orderBy}`), `${outer} ${orderBy}`)} WHERE e.id IN (` +
+            `SELECT e.id ${withoutUnusedJoins(from, `${where}${seek} ${orderBy}`)} WHERE ${where}${seek} ORDER BY ${orderBy} LIMIT ${Number(limit)}) ORDER BY ${orderBy}`;
+        return { sql, params: page.values, copies: distinct.copies, keyAliases: distinct.keyAliases };
       },
       keys,
       params: params.values,
-      stream: `SELECT ${[...select, ...this.latestVisitColumns()].join(', ')} ${from} WHERE ${where} ORDER BY ${orderBy}`,
+      stream: `SELECT ${[selectSql(select), ...this.latestVisitColumns()].join(', ')} ${from} WHERE ${where} ORDER BY ${orderBy}`,
       count: `SELECT COUNT(*) AS n ${from} WHERE ${countWhere}`,
       countParams: countParams.values,
       orderBy,

@@ -246,7 +246,8 @@ export class ViewsService {
     const only = columns.length === def.columns.length ? undefined : new Set(columns.map((c) => c.key));
     const sql = builder!.build({ range, referenceDate, period, changedSince }, only);
     const left = changedSince === undefined ? null : builder!.leftView({ range, referenceDate, period, changedSince });
-    const totals = def.rows.kind === 'rows' && def.rows.totals && select.totals !== false ? await this.totals(def, def.rows.totals, builder!.build({ range, referenceDate, period, changedSince }), referenceDate) : null;
+    // The 合计 row sums every column, whatever the selection: the page's statement serves when it reads them all.
+    const totals = def.rows.kind === 'rows' && def.rows.totals && select.totals !== false ? await this.totals(def, def.rows.totals, only ? builder!.build({ range, referenceDate, period, changedSince }) : sql, referenceDate) : null;
     const page = sql.page(first + 1, cursor?.keys ?? null);
     const [raw, count, removed] = await Promise.all([
       this.prepared.query(page.sql, page.params),
