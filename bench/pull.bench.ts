@@ -1,5 +1,6 @@
 import http from 'node:http';
 import { DataSource } from 'typeorm';
+import { MAX_PULL_PAGE_SIZE } from '../src/access/page-size.js';
 import { systemViewer } from '../src/access/viewer.js';
 import { AccountsService } from '../src/auth/accounts.service.js';
 import { todayIso } from '../src/identity/index.js';
@@ -10,12 +11,13 @@ import { benchResidents, keptDistrict, keptPostgres } from './kept-district.js';
 
 // bench/pull: a department's pulls over HTTP with keyset cursors, on SQLite and PostgreSQL (the kept ledger of
 // kept-district.ts, BENCH_RESIDENTS residents, a million by default):
-//   - all of F07 (流动人口) for the whole district, page by page (BENCH_PULL_PAGE rows, default 500), against one plain
-//     SELECT of the same rows in the same order; the time per page at the first and the last pages;
-//     (BENCH_PULL_ROUNDS rounds, the median pull);
+//   - all of F07 (流动人口) for the whole district, page by page, against one plain SELECT of the same rows in the same
+//     order; the time per page at the first and the last pages (BENCH_PULL_ROUNDS rounds, the median pull). Pages of
+//     the largest size formView answers (MAX_PULL_PAGE_SIZE, as a syncing system asks) and of 500 (the issue's
+//     baseline's pages); BENCH_PULL_PAGE sets the second;
 //   - the first page of F01 for a community (BENCH_PULL_F01_RUNS runs), against the best hand-written query.
 
-const PAGE = Number(process.env.BENCH_PULL_PAGE ?? 500);
+const PAGES = [MAX_PULL_PAGE_SIZE, Number(process.env.BENCH_PULL_PAGE ?? 500)];
 const F01_RUNS = Number(process.env.BENCH_PULL_F01_RUNS ?? 40);
 const ROUNDS = Number(process.env.BENCH_PULL_ROUNDS ?? 3);
 const DISTRICT = '500106000000';
@@ -25,16 +27,22 @@ const PASSWORD = 'bench-only-puller-password-2024';
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
 const ms = (t0: bigint) => Number(process.hrtime.bigint() - t0) / 1e6;
 
-interface Figures {
-  label: string;
-  f07Rows: number;
+interface Pull {
+  /** Rows a page asked for. */
+  size: number;
   pages: number;
   pullMs: number;
   /** The same pull with fetch() as the client. */
   fetchMs: number;
-  plainMs: number;
   firstPages: number;
   lastPages: number;
+}
+
+interface Figures {
+  label: string;
+  f07Rows: number;
+  plainMs: number;
+  pulls: Pull[];
   f01View: number;
   f01Counted: number;
   f01Hand: number;
@@ -85,7 +93,7 @@ async function onDatabase(label: 'SQLite' | 'PostgreSQL', residents: number): Pr
       // The pull: page by page over HTTP, as a department's system would, without totalCount. The client is node:http
       // with a kept-alive connection: it shares this process (and its CPU) with the server, and Node's fetch spends more
       // time in its web streams than the server spends formatting a page; the fetch figure is printed beside it.
-      const query = `query ($after: String) { formView(code: "F07", orgUnit: "${DISTRICT}", first: ${PAGE}, after: $after) { keys rows pageInfo { hasNextPage endCursor } } }`;
+      const query = (size: number) => `query ($after: String) { formView(code: "F07", orgUnit: "${DISTRICT}", first: ${size}, after: $after) { keys rows pageInfo { hasNextPage endCursor } } }`;
       const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
       type Page = { data?: { formView: { keys: string[]; pageInfo: { hasNextPage: boolean; endCursor: string } } }; errors?: unknown };
       const viaHttp = (body: string) =>
@@ -103,14 +111,14 @@ async function onDatabase(label: 'SQLite' | 'PostgreSQL', residents: number): Pr
         const res = await fetch(graphql, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` }, body });
         return { status: res.status, body: (await res.json()) as Page };
       };
-      const pull = async (send: typeof viaHttp) => {
+      const pull = async (send: typeof viaHttp, size: number) => {
         const times: number[] = [];
         let after: string | null = null;
         let rows = 0;
         const t0 = process.hrtime.bigint();
         for (;;) {
           const t1 = process.hrtime.bigint();
-          const { status, body } = await send(JSON.stringify({ query, variables: { after } }));
+          const { status, body } = await send(JSON.stringify({ query: query(size), variables: { after } }));
           if (!body.data) throw new Error(`F07 翻页失败（HTTP ${status}）：${JSON.stringify(body.errors)}`);
           times.push(ms(t1));
           rows += body.data.formView.keys.length;
@@ -121,23 +129,30 @@ async function onDatabase(label: 'SQLite' | 'PostgreSQL', residents: number): Pr
       };
       // Rounds of one plain SELECT and the pulls, interleaved: on a shared machine all see the same load.
       await plain();
-      await pull(viaHttp);
-      await pull(viaFetch);
+      for (const size of PAGES) {
+        await pull(viaHttp, size);
+        await pull(viaFetch, size);
+      }
       const plainRuns: number[] = [];
-      const pulls: Awaited<ReturnType<typeof pull>>[] = [];
-      const fetched: number[] = [];
+      const pulls = PAGES.map(() => [] as Awaited<ReturnType<typeof pull>>[]);
+      const fetched = PAGES.map(() => [] as number[]);
       let f07Rows = 0;
       for (let round = 0; round < ROUNDS; round++) {
         const t0 = process.hrtime.bigint();
         f07Rows = (await plain()).length;
         plainRuns.push(ms(t0));
-        pulls.push(await pull(viaHttp));
-        fetched.push((await pull(viaFetch)).total);
+        for (const [i, size] of PAGES.entries()) {
+          pulls[i].push(await pull(viaHttp, size));
+          fetched[i].push((await pull(viaFetch, size)).total);
+        }
       }
       agent.destroy();
-      const measured = pulls.sort((a, b) => a.total - b.total)[Math.floor(pulls.length / 2)];
-      if (measured.rows !== f07Rows) throw new Error(`F07 翻页读到 ${measured.rows} 行，普通查询 ${f07Rows} 行`);
-      const k = Math.min(5, measured.times.length);
+      const measured = PAGES.map((size, i): Pull => {
+        const m = pulls[i].sort((a, b) => a.total - b.total)[Math.floor(pulls[i].length / 2)];
+        if (m.rows !== f07Rows) throw new Error(`F07 每页 ${size} 行翻页读到 ${m.rows} 行，普通查询 ${f07Rows} 行`);
+        const k = Math.min(5, m.times.length);
+        return { size, pages: m.times.length, pullMs: m.total, fetchMs: median(fetched[i]), firstPages: median(m.times.slice(0, k)), lastPages: median(m.times.slice(-k)) };
+      });
 
       // F01's first page for a community: the view (as the service answers GraphQL: with and without totalCount)
       // against the best hand-written query (deferred join, then the page's latest visits).
@@ -174,12 +189,8 @@ async function onDatabase(label: 'SQLite' | 'PostgreSQL', residents: number): Pr
       return {
         label,
         f07Rows,
-        pages: measured.times.length,
-        pullMs: measured.total,
-        fetchMs: median(fetched),
         plainMs: median(plainRuns),
-        firstPages: median(measured.times.slice(0, k)),
-        lastPages: median(measured.times.slice(-k)),
+        pulls: measured,
         f01View,
         f01Counted,
         f01Hand,
@@ -197,11 +208,13 @@ export async function runPullBench(): Promise<void> {
   const residents = benchResidents();
   const figures: Figures[] = [];
   for (const label of ['SQLite', 'PostgreSQL'] as const) if (benchWants(label)) figures.push(await onDatabase(label, residents));
-  console.log(`\nbench/pull: ${fmt(residents)} residents, keyset pages of ${PAGE} over HTTP (ms; ratios: view / hand-written)\n`);
-  console.log('| database | F07 rows | pages | pull, all pages | one plain SELECT | ratio | page (first 5, median) | page (last 5, median) | pull with fetch() | ratio |');
-  console.log('|---|---|---|---|---|---|---|---|---|---|');
+  console.log(`\nbench/pull: ${fmt(residents)} residents, F07 for the district in keyset pages over HTTP (ms; ratios: pull / plain SELECT, view / hand-written)\n`);
+  console.log('| database | F07 rows | rows a page | pages | pull, all pages | one plain SELECT | ratio | page (first 5, median) | page (last 5, median) | pull with fetch() | ratio |');
+  console.log('|---|---|---|---|---|---|---|---|---|---|---|');
   for (const f of figures) {
-    console.log(`| ${f.label} | ${fmt(f.f07Rows)} | ${f.pages} | ${fmt(f.pullMs)} | ${fmt(f.plainMs)} | ${fmt(f.pullMs / f.plainMs, 2)}× | ${fmt(f.firstPages, 1)} | ${fmt(f.lastPages, 1)} | ${fmt(f.fetchMs)} | ${fmt(f.fetchMs / f.plainMs, 2)}× |`);
+    for (const p of f.pulls) {
+      console.log(`| ${f.label} | ${fmt(f.f07Rows)} | ${fmt(p.size)} | ${p.pages} | ${fmt(p.pullMs)} | ${fmt(f.plainMs)} | ${fmt(p.pullMs / f.plainMs, 2)}× | ${fmt(p.firstPages, 1)} | ${fmt(p.lastPages, 1)} | ${fmt(p.fetchMs)} | ${fmt(p.fetchMs / f.plainMs, 2)}× |`);
+    }
   }
   console.log(`\n| database | F01 first page, one community: view | ratio | view with totalCount | ratio | hand-written (deferred join) |`);
   console.log('|---|---|---|---|---|---|');

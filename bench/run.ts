@@ -18,7 +18,7 @@ import { runViewsBench } from './views.bench.js';
 //   BENCH_REPORTING_EXPORT_RUNS=3          reporting: exports of the frozen and the live report each
 //   BENCH_EXPORT_ROWS=100000,1000000       export: sizes
 //   BENCH_IMPORT_ROWS=100000               import: rows
-//   BENCH_PULL_PAGE=500 BENCH_PULL_ROUNDS=3 BENCH_PULL_F01_RUNS=40   pull: rows per page and rounds of the F07 pull, runs of F01's first page
+//   BENCH_PULL_PAGE=500 BENCH_PULL_ROUNDS=3 BENCH_PULL_F01_RUNS=40   pull: rows a page of the second F07 pull (the first: the largest page) and rounds, runs of F01's first page
 const BENCHES: Record<string, () => Promise<void>> = {
   entry: runEntryBench,
   views: runViewsBench,

@@ -210,7 +210,10 @@ export class AccessPolicy {
     const full = seesFullValues(viewer);
     return {
       columns: template.columns,
-      cell: full ? (_c, value) => value : (c, value) => (kinds.get(c.key) ? maskValue(kinds.get(c.key)!, value) : value),
+      cell: full ? (_c, value) => value : (c, value) => {
+        const kind = kinds.get(c.key);
+        return kind ? maskValue(kind, value) : value;
+      },
       revealed: full ? sensitive.map((c) => c.key) : [],
       masks: !full && sensitive.length > 0,
     };

@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { AccessPolicy } from '../access/access-policy.js';
-import { pageSize } from '../access/page-size.js';
+import { MAX_PULL_PAGE_SIZE, pageSize } from '../access/page-size.js';
 import type { Viewer } from '../access/viewer.js';
 import { AuditService } from '../audit/audit.service.js';
 import { onPrimary, ReadRouting } from '../database/read-routing.js';
@@ -69,7 +69,7 @@ export class FeedService {
    * attempt sends the same content.
    */
   async changes(viewer: Viewer, args: FormChangesArgs, options: { audit?: boolean; replica?: boolean } = {}): Promise<FormChanges> {
-    const first = pageSize(args.first);
+    const first = pageSize(args.first, 100, ['first'], MAX_PULL_PAGE_SIZE);
     const def = this.policy.template(viewer, this.templates.get(args.code), args.code);
     const after = decodeFeedCursor(args.after);
     if (!this.log.has(def.code)) throw new FeedNotSupportedError(def.code);

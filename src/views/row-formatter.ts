@@ -27,16 +27,27 @@ function age(id: IdFacts | null, on: string): number | null {
   return id && id.birthDate <= on ? ageOn(id.birthDate, on) : null;
 }
 
-const compiled = new WeakMap<TemplateColumn[], Cell[]>();
+/** One function per column, and whether any of them reads the row's birth date or sex. */
+interface Compiled {
+  cells: Cell[];
+  readsId: boolean;
+}
+
+const compiled = new WeakMap<TemplateColumn[], Compiled>();
+
+/** Sources that read birth date or sex from the ID number. */
+const readsIdFacts = (c: TemplateColumn) =>
+  c.source.kind === 'age' || (c.source.kind === 'band' && c.source.of.kind === 'age') || (c.source.kind === 'field' && (c.source.field === 'birthDate' || c.source.field === 'gender'));
 
 /**
  * A database row of a view, turned into the form's cell values in column order. Pure. Each template's columns are
- * compiled once into one function per column (exports format a million rows).
+ * compiled once into one function per column (exports format a million rows; a pull, thousands a second).
  */
 export function formatRow(columns: TemplateColumn[], dict: Dictionary, raw: Record<string, unknown>, ctx: RowContext): unknown[] {
-  let cells = compiled.get(columns);
-  if (!cells) compiled.set(columns, (cells = columns.map((c) => compileCell(c, dict))));
-  const id = idFacts(raw.row_id_number);
+  let c = compiled.get(columns);
+  if (!c) compiled.set(columns, (c = { cells: columns.map((col) => compileCell(col, dict)), readsId: columns.some(readsIdFacts) }));
+  const { cells } = c;
+  const id = c.readsId ? idFacts(raw.row_id_number) : null;
   const values = new Array<unknown>(cells.length);
   for (let i = 0; i < cells.length; i++) values[i] = cells[i](raw, ctx, id);
   return values;
@@ -104,7 +115,17 @@ function compileValue(dict: Dictionary, key: string, format: Format | undefined)
   if (names) {
     return (value) => (value === null || value === undefined ? null : (names.get(String(value))?.name ?? value));
   }
+  // Text without a format, and dates already yyyy-mm-dd (both databases hand dates over as that text), pass as they are.
+  const text = !['boolean', 'integer', 'decimal', 'date'].includes(field.type);
+  if (text ? !format : field.type === 'date' && format?.kind === 'date' && format.pattern === 'yyyy-mm-dd') {
+    return (value) => (typeof value === 'string' && (text || isIsoDate(value)) ? value : formatValue(dict, field, value, format));
+  }
   return (value) => formatValue(dict, field, value, format);
+}
+
+/** yyyy-mm-dd by its shape (what formatValue would print for it unchanged). */
+function isIsoDate(value: string): boolean {
+  return value.length === 10 && value.charCodeAt(4) === 45 && value.charCodeAt(7) === 45;
 }
 
 export function formatValue(dict: Dictionary, field: FieldDef, value: unknown, format: Format | undefined): unknown {

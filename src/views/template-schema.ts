@@ -4,6 +4,7 @@ import {
 } from 'graphql';
 import type { TemplateColumn, TemplateDef, ValueType } from '../templates/template.types.js';
 import { viewSelection } from './selection.js';
+import { pageSize } from '../access/page-size.js';
 import type { FormView, FormViewArgs, ViewSelection } from './views.service.js';
 
 /** Runs a view for a typed query; the GraphQL context is passed on for the access hook. */
@@ -81,12 +82,14 @@ export function templateQueryFields(templates: TemplateDef[], pageInfo: GraphQLO
       args: {
         orgUnit: { type: new GraphQLNonNull(GraphQLString), description: '区划或网格代码；区县、街道包含其下全部社区' },
         referenceDate: { type: GraphQLString, description: t.period === 'month' ? '月份 yyyy-mm，默认本月' : '参考日期 yyyy-mm-dd，默认今天' },
-        first: { type: GraphQLInt, description: '每页行数，默认 100，最多 500' },
+        first: { type: GraphQLInt, description: '每页行数，默认 100，最多 500（formView 每页最多 2000 行）' },
         after: { type: GraphQLString, description: '上一页的 pageInfo.endCursor（不透明；翻页期间的增删不会造成重复或遗漏）' },
         updatedSince: { type: GraphQLString, description: '增量同步：ISO 8601 时间，只返回此后有变化的行' },
         period: { type: GraphQLString, description: `报送期（${FREQUENCY_NAMES[t.reporting.frequency]}）：该期报表已报送或已审核时返回冻结的行，否则为该期末日的实时数据` },
       },
       resolve: async (_source, args, context, info) => {
+        // Pages of at most 500 records: each row is an object of many fields (formView's rows are one array each, up to 2,000).
+        pageSize((args as { first?: number | null }).first);
         // Only the columns the query selects are read and formatted.
         const view = await run(context, { code: t.code, ...(args as Omit<FormViewArgs, 'code'>) }, viewSelection(info, true));
         const record = (values: unknown[]) => Object.fromEntries(view.columns.map((c, i) => [c.key, values[i]]));

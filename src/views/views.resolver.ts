@@ -1,4 +1,5 @@
-import { Args, Info, Int, Query, Resolver } from '@nestjs/graphql';
+import { Args, Extensions, Info, Int, Query, Resolver } from '@nestjs/graphql';
+import { MAX_PULL_PAGE_SIZE } from '../access/page-size.js';
 import type { GraphQLResolveInfo } from 'graphql';
 import { CurrentViewer, Needs } from '../access/access.decorators.js';
 import type { Viewer } from '../access/viewer.js';
@@ -27,13 +28,14 @@ export class ViewsResolver {
   }
 
   @Needs('views:read')
+  @Extensions({ maxPage: MAX_PULL_PAGE_SIZE })
   @Query(() => FormViewType, { description: '一张表单在某区划（任意层级）的数据：列与按列排列的行，分页' })
   async formView(
     @CurrentViewer() viewer: Viewer,
     @Args('code', { description: '表单代码，如 F01' }) code: string,
     @Args('orgUnit', { description: '区划或网格代码；区县、街道包含其下全部社区' }) orgUnit: string,
     @Args('referenceDate', { type: () => String, nullable: true, description: '参考日期 yyyy-mm-dd 或月份 yyyy-mm；默认今天/本月' }) referenceDate?: string | null,
-    @Args('first', { type: () => Int, nullable: true, description: '每页行数，默认 100，最多 500' }) first?: number | null,
+    @Args('first', { type: () => Int, nullable: true, description: '每页行数，默认 100，最多 2000' }) first?: number | null,
     @Args('after', { type: () => String, nullable: true, description: '上一页的 pageInfo.endCursor（不透明；按表单自身排序定位，翻页期间的增删不会造成重复或遗漏）' }) after?: string | null,
     @Args('updatedSince', { type: () => String, nullable: true, description: '增量同步：ISO 8601 时间，只返回此后有变化的行，并在 removedKeys 中给出离开本表的行' })
     updatedSince?: string | null,

@@ -57,21 +57,40 @@ describe(`GraphQL hardening (${isPostgres() ? 'PostgreSQL' : 'SQLite'})`, () => 
     expect(fine.data.me.id).toBeDefined();
   });
 
-  it.each([0, -1, 501, 99_999_999])('refuses first: %d on every paged query instead of clamping it', async (first) => {
-    const queries = [
-      `{ formView(code: "F01", orgUnit: "${COMMUNITY}", first: ${first}) { totalCount } }`,
-      `{ elderlyLivingAlone(orgUnit: "${COMMUNITY}", first: ${first}) { totalCount } }`,
-      `{ auditLog(first: ${first}) { id } }`,
-      `{ households(gridCode: "${GRID}", first: ${first}) { id } }`,
-    ];
-    for (const query of queries) {
+  // Paged queries answer up to 500 rows a page; a department's pulls of rows as arrays (formView, formChanges) up to
+  // 2,000 (the typed form queries' rows are objects of many fields: 500).
+  const paged = (first: number) => [
+    { max: 2000, query: `{ formView(code: "F01", orgUnit: "${COMMUNITY}", first: ${first}) { totalCount } }` },
+    { max: 500, query: `{ elderlyLivingAlone(orgUnit: "${COMMUNITY}", first: ${first}) { totalCount } }` },
+    { max: 2000, query: `{ formChanges(code: "F01", orgUnit: "${COMMUNITY}", first: ${first}) { pageInfo { hasNextPage } } }` },
+    { max: 500, query: `{ auditLog(first: ${first}) { id } }` },
+    { max: 500, query: `{ households(gridCode: "${GRID}", first: ${first}) { id } }` },
+  ];
+
+  it.each([0, -1, 99_999_999])('refuses first: %d on every paged query instead of clamping it', async (first) => {
+    for (const { max, query } of paged(first)) {
       const res = (await post({ query })).body;
       expect([query, res.errors?.[0]?.extensions?.code]).toEqual([query, 'VALIDATION_FAILED']);
-      expect(res.errors[0].extensions.fieldErrors).toEqual([{ path: ['first'], code: 'OUT_OF_RANGE', message: expect.stringMatching(/1 到 500/) }]);
+      expect(res.errors[0].extensions.fieldErrors).toEqual([{ path: ['first'], code: 'OUT_OF_RANGE', message: expect.stringContaining(`1 到 ${max} 之间`) }]);
     }
     // As a variable too (the cost estimate cannot see it; the resolver does).
     const res = (await post({ query: `query ($n: Int) { formView(code: "F01", orgUnit: "${COMMUNITY}", first: $n) { totalCount } }`, variables: { n: first } })).body;
     expect(res.errors[0].extensions.fieldErrors[0].code).toBe('OUT_OF_RANGE');
+  });
+
+  it('refuses one row over the largest page of each query and answers that page', async () => {
+    for (const { max, query } of paged(0)) {
+      const over = (await post({ query: query.replace('first: 0', `first: ${max + 1}`) })).body;
+      expect([query, over.errors?.[0]?.extensions?.fieldErrors]).toEqual([query, [{ path: ['first'], code: 'OUT_OF_RANGE', message: `每页行数（first）须在 1 到 ${max} 之间，收到 ${max + 1}` }]]);
+      const full = (await post({ query: query.replace('first: 0', `first: ${max}`) })).body;
+      expect([query, full.errors]).toEqual([query, undefined]);
+    }
+    // A variable page is weighed as the query's largest: a pull of 2,000 rows with the columns a client reads is not "too costly".
+    const pull = `query ($n: Int, $a: String) { formView(code: "F01", orgUnit: "${COMMUNITY}", first: $n, after: $a) { title totalCount serverTime columns { key header } rows keys removedKeys pageInfo { hasNextPage endCursor } } }`;
+    const res = (await post({ query: pull, variables: { n: 2000 } })).body;
+    expect(res.errors).toBeUndefined();
+    expect(res.data.formView.pageInfo.hasNextPage).toBe(false);
+    expect(res.data.formView.rows.length).toBeGreaterThan(0);
   });
 
   it('accepts first: 1 and first: 500', async () => {
