@@ -1,6 +1,6 @@
 import {
-  type ASTVisitor, type FieldNode, type FragmentDefinitionNode, getNamedType, type GraphQLCompositeType, GraphQLError, type GraphQLSchema, isListType,
-  isNonNullType, isObjectType, isInterfaceType, Kind, type OperationDefinitionNode, type SelectionSetNode, type GraphQLOutputType, type ValidationContext,
+  type ASTVisitor, type FieldNode, type FragmentDefinitionNode, getNamedType, getNullableType, type GraphQLCompositeType, GraphQLError, type GraphQLSchema, isListType,
+  isObjectType, isInterfaceType, Kind, type OperationDefinitionNode, type SelectionSetNode, type ValidationContext,
 } from 'graphql';
 
 export interface QueryLimits {
@@ -109,7 +109,7 @@ function field(node: FieldNode, parent: GraphQLCompositeType | undefined, walk: 
   const maxPage = Number(def?.extensions?.maxPage ?? walk.limits.maxPage);
   const page = first?.kind === Kind.INT ? Math.min(Math.max(Number(first.value), 1), maxPage) : first ? maxPage : 1;
   // The page multiplies the rows: a list field's whole selection, or a page object's list fields (not its title or pageInfo).
-  const list = !def || isList(def.type);
+  const list = !def || isListType(getNullableType(def.type));
   const cost = 1 + inner.cost + (list ? inner.cost : inner.listCost) * (page - 1);
   return {
     depth: inner.depth + 1,
@@ -118,8 +118,4 @@ function field(node: FieldNode, parent: GraphQLCompositeType | undefined, walk: 
     listCost: list ? cost : 0,
     aliases: inner.aliases + alias,
   };
-}
-
-function isList(type: GraphQLOutputType): boolean {
-  return isListType(isNonNullType(type) ? type.ofType : type);
 }

@@ -61,11 +61,6 @@ export class AuthService {
     return this.throttle.unlock(username.trim().toLowerCase().slice(0, 64), viewer);
   }
 
-  /** The viewer behind a login token (or a download ticket for `url`); UNAUTHENTICATED if it is not valid now. */
-  async viewerFromToken(token: string, requestId: string, source: Source, ticketFor?: string): Promise<Viewer> {
-    return this.viewerOf(await this.claimsOf(token, ticketFor), requestId, source);
-  }
-
   /**
    * The claims of a token (its account id; or of a download ticket for `url`), checked for signature, audience and
    * age only; UNAUTHENTICATED otherwise. `viewerOf` then checks the account as it is now.

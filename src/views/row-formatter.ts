@@ -35,9 +35,9 @@ interface Compiled {
 
 const compiled = new WeakMap<TemplateColumn[], Compiled>();
 
-/** Sources that read birth date or sex from the ID number. */
-const readsIdFacts = (c: TemplateColumn) =>
-  c.source.kind === 'age' || (c.source.kind === 'band' && c.source.of.kind === 'age') || (c.source.kind === 'field' && (c.source.field === 'birthDate' || c.source.field === 'gender'));
+/** A cell reading the row's ID facts: rows of columns without one skip reading them. */
+const READS_ID = new WeakSet<Cell>();
+const readingId = (cell: Cell): Cell => (READS_ID.add(cell), cell);
 
 /**
  * A database row of a view, turned into the form's cell values in column order. Pure. Each template's columns are
@@ -45,7 +45,10 @@ const readsIdFacts = (c: TemplateColumn) =>
  */
 export function formatRow(columns: TemplateColumn[], dict: Dictionary, raw: Record<string, unknown>, ctx: RowContext): unknown[] {
   let c = compiled.get(columns);
-  if (!c) compiled.set(columns, (c = { cells: columns.map((col) => compileCell(col, dict)), readsId: columns.some(readsIdFacts) }));
+  if (!c) {
+    const all = columns.map((col) => compileCell(col, dict));
+    compiled.set(columns, (c = { cells: all, readsId: all.some((cell) => READS_ID.has(cell)) }));
+  }
   const { cells } = c;
   const id = c.readsId ? idFacts(raw.row_id_number) : null;
   const values = new Array<unknown>(cells.length);
@@ -64,7 +67,7 @@ function compileCell(col: TemplateColumn, dict: Dictionary): Cell {
     case 'orgUnit':
       return s.level === 'grid' ? (r) => r.grid_name : (r) => r.community_name;
     case 'age':
-      return (_r, ctx, id) => age(id, ctx.referenceDate);
+      return readingId((_r, ctx, id) => age(id, ctx.referenceDate));
     case 'householdSize':
       return (r) => (r[key] === null || r[key] === undefined ? null : Number(r[key])); // PostgreSQL's COUNT is a bigint string
     case 'field': {
@@ -73,7 +76,7 @@ function compileCell(col: TemplateColumn, dict: Dictionary): Cell {
       if (s.field === 'birthDate' || s.field === 'gender') {
         const fact = s.field;
         // Usually the row's own ID number, already read once for the row.
-        return (r, _ctx, id) => format((r[key] === r.row_id_number ? id : idFacts(r[key]))?.[fact] ?? null);
+        return readingId((r, _ctx, id) => format((r[key] === r.row_id_number ? id : idFacts(r[key]))?.[fact] ?? null));
       }
       return (r) => format(r[key]);
     }
@@ -88,14 +91,16 @@ function compileCell(col: TemplateColumn, dict: Dictionary): Cell {
         return parts.some((p) => p === null || p === undefined) ? null : parts.join('');
       };
     }
-    case 'band':
-      return (r, ctx, id) => {
+    case 'band': {
+      const cell: Cell = (r, ctx, id) => {
         const base = s.of.kind === 'age' ? age(id, ctx.referenceDate) : r[key];
         if (base === null || base === undefined) return s.otherwise;
         const x = Number(base);
         const band = s.bands.find((b) => (b.min === undefined || x >= b.min) && (b.max === undefined || x <= b.max));
         return band ? band.value : s.otherwise;
       };
+      return s.of.kind === 'age' ? readingId(cell) : cell;
+    }
     case 'keyGroups': {
       const keys = s.groups.map((_, i) => `${key}_${i}`);
       return (r) => {
@@ -123,9 +128,9 @@ function compileValue(dict: Dictionary, key: string, format: Format | undefined)
   return (value) => formatValue(dict, field, value, format);
 }
 
-/** yyyy-mm-dd by its shape (what formatValue would print for it unchanged). */
+/** yyyy-mm-dd by its shape: two dashes, at 4 and 7 (what formatValue would print for it unchanged). */
 function isIsoDate(value: string): boolean {
-  return value.length === 10 && value.charCodeAt(4) === 45 && value.charCodeAt(7) === 45;
+  return value.length === 10 && value.indexOf('-') === 4 && value.lastIndexOf('-') === 7;
 }
 
 export function formatValue(dict: Dictionary, field: FieldDef, value: unknown, format: Format | undefined): unknown {

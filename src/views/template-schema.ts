@@ -4,7 +4,6 @@ import {
 } from 'graphql';
 import type { TemplateColumn, TemplateDef, ValueType } from '../templates/template.types.js';
 import { viewSelection } from './selection.js';
-import { pageSize } from '../access/page-size.js';
 import type { FormView, FormViewArgs, ViewSelection } from './views.service.js';
 
 /** Runs a view for a typed query; the GraphQL context is passed on for the access hook. */
@@ -88,8 +87,6 @@ export function templateQueryFields(templates: TemplateDef[], pageInfo: GraphQLO
         period: { type: GraphQLString, description: `报送期（${FREQUENCY_NAMES[t.reporting.frequency]}）：该期报表已报送或已审核时返回冻结的行，否则为该期末日的实时数据` },
       },
       resolve: async (_source, args, context, info) => {
-        // Pages of at most 500 records: each row is an object of many fields (formView's rows are one array each, up to 2,000).
-        pageSize((args as { first?: number | null }).first);
         // Only the columns the query selects are read and formatted.
         const view = await run(context, { code: t.code, ...(args as Omit<FormViewArgs, 'code'>) }, viewSelection(info, true));
         const record = (values: unknown[]) => Object.fromEntries(view.columns.map((c, i) => [c.key, values[i]]));

@@ -45,7 +45,7 @@ export class ViewsResolver {
   ) {
     const select = info ? viewSelection(info, false) : undefined;
     // A department pull: on the read replica when there is one (the viewer's own changes wait for it, see ReadRouting).
-    return frozenDates(await this.reads.replica(viewer, () => this.views.formView(viewer, { code, orgUnit, referenceDate, first, after, updatedSince, period }, { select })));
+    return frozenDates(await this.reads.replica(viewer, () => this.views.formView(viewer, { code, orgUnit, referenceDate, first, after, updatedSince, period }, { select, largestPage: MAX_PULL_PAGE_SIZE })));
   }
 }
 

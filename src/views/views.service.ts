@@ -8,7 +8,7 @@ import { parseInstant, resolvePeriod } from './view-args.js';
 import { decodeViewCursor, encodeViewCursor, invalidCursor } from './view-cursor.js';
 import { AccessPolicy, type GrantedUnit } from '../access/access-policy.js';
 import type { Viewer } from '../access/viewer.js';
-import { MAX_PULL_PAGE_SIZE, pageSize } from '../access/page-size.js';
+import { pageSize } from '../access/page-size.js';
 import { OrgUnitRepository } from '../ledger/org-unit.repository.js';
 import type { TemplateSummary } from '../templates/template.loader.js';
 import { TEMPLATES } from '../templates/templates.module.js';
@@ -191,9 +191,9 @@ export class ViewsService {
    * One page of a form, after the client's cursor (keyset: see view-cursor.ts). `audit: false` for internal looks
    * (an export's plan): the export itself is audited instead. `select`: what the client asked for.
    */
-  async formView(viewer: Viewer | undefined, args: FormViewArgs, options: { audit?: boolean; select?: ViewSelection } = {}): Promise<FormView> {
+  async formView(viewer: Viewer | undefined, args: FormViewArgs, options: { audit?: boolean; select?: ViewSelection; largestPage?: number } = {}): Promise<FormView> {
     const serverTime = new Date();
-    const first = pageSize(args.first, 100, ['first'], MAX_PULL_PAGE_SIZE);
+    const first = pageSize(args.first, 100, ['first'], options.largestPage);
     const def = this.templateFor(viewer, args.code);
     const since = parseInstant(args.updatedSince);
     const unit = await this.policy.unit(viewer!, args.orgUnit);
