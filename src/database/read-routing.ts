@@ -160,9 +160,13 @@ export class ReadRouting implements OnApplicationBootstrap, OnModuleDestroy {
     return Boolean(s && s.reachable && s.inRecovery && s.lagSeconds !== null && s.lagSeconds <= this.replicaConfig!.maxLagSeconds && Date.now() - s.checkedAt < STALE_AFTER_MS);
   }
 
-  /** For readiness: a fresh look at the replica, null when none is configured. */
+  /**
+   * For readiness: a look at the replica begun after the call, null when none is configured. A look already under
+   * way may have read the primary's position before the caller's last commit, so it is waited out, not shared.
+   */
   async report(): Promise<(ReplicaState & { servingReads: boolean; maxLagSeconds: number }) | null> {
     if (!this.pool) return null;
+    await this.probing;
     const state = await this.probe();
     return { ...state, servingReads: this.usable(), maxLagSeconds: this.replicaConfig!.maxLagSeconds };
   }

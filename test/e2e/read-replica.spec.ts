@@ -144,7 +144,11 @@ async function until<T>(what: string, probe: () => Promise<T | null | undefined 
     const view = (await department.gql(FORM_VIEW, { first: 500 })).data.formView;
     expect(start.changes.map((c) => c.key).sort()).toEqual([...view.keys].sort());
     // The start was a write for the department's account: its reads wait on the primary until the replica has it.
-    await until('副本有变更流的起点', async () => (await ready()).body.checks.replica?.lagBytes === 0 && (await sync('F01', start.cursor)).changes.length === 0);
+    // Waited for on the replica's own copy, the fact the rest of the test stands on.
+    const startLogged = `SELECT COUNT(*)::int AS n FROM feed_changes WHERE form_code = 'F01'`;
+    const [{ n: startRows }] = await t.dataSource.query(startLogged);
+    await until('副本有变更流的起点', async () => (await replicaOwner.query(startLogged)).rows[0].n === startRows && (await ready()).body.checks.replica?.lagBytes === 0);
+    expect((await sync('F01', start.cursor)).changes).toEqual([]);
 
     const key = start.changes[0].key;
     const [resident] = await t.dataSource.query('SELECT id_number, version, emergency_contact_name FROM residents WHERE id = $1', [Number(key)]);
