@@ -181,7 +181,9 @@ export class ReadRouting implements OnApplicationBootstrap, OnModuleDestroy {
     const started = Date.now();
     let lsn: string;
     try {
-      // The primary's position first: a replica that has replayed up to it had everything committed before `started`.
+      // The primary's position first: a replica that has replayed up to it had everything committed before `started`
+      // (with synchronous_commit on; with it off a commit returns before its WAL is written, so the lag is measured
+      // up to wal_writer_delay short — read-your-writes does not depend on it, replica_marks is exact).
       [{ lsn }] = await onPrimary(() => timed(this.dataSource.query('SELECT pg_current_wal_lsn()::text AS lsn')));
     } catch {
       return { ...this.down('主库无应答，无法测量只读副本的延迟'), reachable: this.state?.reachable ?? false };
