@@ -15,7 +15,9 @@ import { benchResidents, keptDistrict, keptPostgres } from './kept-district.js';
 //     order; the time per page at the first and the last pages (BENCH_PULL_ROUNDS rounds, the median pull). Pages of
 //     the largest size formView answers (MAX_PULL_PAGE_SIZE, as a syncing system asks) and of 500 (the issue's
 //     baseline's pages); BENCH_PULL_PAGE sets the second;
-//   - the first page of F01 for a community (BENCH_PULL_F01_RUNS runs), against the best hand-written query.
+//   - the first page of F01 for a community (BENCH_PULL_F01_RUNS runs), against the best hand-written query;
+//   - F05 and F06, whose filter is "a field is present", through the service: the district in 2,000-row pages and a
+//     community's first page (SQLite reads them from the field's or the form's own index: sql-dialect.ts).
 
 const PAGES = [MAX_PULL_PAGE_SIZE, Number(process.env.BENCH_PULL_PAGE ?? 500)];
 const F01_RUNS = Number(process.env.BENCH_PULL_F01_RUNS ?? 40);
@@ -46,6 +48,8 @@ interface Figures {
   f01View: number;
   f01Counted: number;
   f01Hand: number;
+  /** F05 and F06 (filter: a field present), through the service: the district in 2,000-row pages, a community's first page. */
+  present: { code: string; rows: number; pages: number; districtMs: number; communityMs: number }[];
 }
 
 /** A department account of 派出所 for the district (masked values: no reveal written per page), created once. */
@@ -186,6 +190,35 @@ async function onDatabase(label: 'SQLite' | 'PostgreSQL', residents: number): Pr
         }
       }
       const [f01View, f01Counted, f01Hand] = runs.map(median);
+
+      // F05 (残疾人) and F06 (退役军人): a form whose filter is "a field is present" (medians of ROUNDS pulls, 20 pages).
+      const present: Figures['present'] = [];
+      const select = { select: { totalCount: false, totals: false, title: false }, largestPage: MAX_PULL_PAGE_SIZE };
+      for (const code of ['F05', 'F06']) {
+        const district: { total: number; rows: number; pages: number }[] = [];
+        for (let round = 0; round < ROUNDS; round++) {
+          const t0 = process.hrtime.bigint();
+          let after: string | undefined;
+          let rows = 0;
+          let pages = 0;
+          for (;;) {
+            const page = await views.formView(viewer, { code, orgUnit: DISTRICT, first: MAX_PULL_PAGE_SIZE, after }, select);
+            rows += page.keys.length;
+            pages++;
+            if (!page.pageInfo.hasNextPage) break;
+            after = page.pageInfo.endCursor!;
+          }
+          district.push({ total: ms(t0), rows, pages });
+        }
+        const community: number[] = [];
+        for (let i = 0; i < 20; i++) {
+          const t0 = process.hrtime.bigint();
+          await views.formView(viewer, { code, orgUnit: COMMUNITY, first: 100 }, select);
+          community.push(ms(t0));
+        }
+        const m = district.sort((a, b) => a.total - b.total)[Math.floor(district.length / 2)];
+        present.push({ code, rows: m.rows, pages: m.pages, districtMs: m.total, communityMs: median(community) });
+      }
       return {
         label,
         f07Rows,
@@ -194,6 +227,7 @@ async function onDatabase(label: 'SQLite' | 'PostgreSQL', residents: number): Pr
         f01View,
         f01Counted,
         f01Hand,
+        present,
       };
     } finally {
       await app.close();
@@ -220,5 +254,10 @@ export async function runPullBench(): Promise<void> {
   console.log('|---|---|---|---|---|---|');
   for (const f of figures) {
     console.log(`| ${f.label} | ${fmt(f.f01View, 2)} | ${fmt(f.f01View / f.f01Hand, 2)}× | ${fmt(f.f01Counted, 2)} | ${fmt(f.f01Counted / f.f01Hand, 2)}× | ${fmt(f.f01Hand, 2)} |`);
+  }
+  console.log(`\n| database | form (filter: a field present) | district rows | pages of ${fmt(MAX_PULL_PAGE_SIZE)} | district pull, through the service | community first page (100 rows), median |`);
+  console.log('|---|---|---|---|---|---|');
+  for (const f of figures) {
+    for (const x of f.present) console.log(`| ${f.label} | ${x.code} | ${fmt(x.rows)} | ${x.pages} | ${fmt(x.districtMs)} | ${fmt(x.communityMs, 2)} |`);
   }
 }

@@ -138,6 +138,7 @@ export interface ViewScope {
 
 export class ViewSqlBuilder {
   private readonly inIndexOrder: boolean;
+  private readonly presentHint: SqlDialect['presentInRange'] | undefined;
   private readonly aliases: Aliases;
   /** FROM clause shared by every query of this view: its rows, their org units and related records. */
   private readonly from: string;
@@ -153,6 +154,9 @@ export class ViewSqlBuilder {
     const relationJoins = Object.values(this.aliases.relations).map((r) => r.join).filter(Boolean);
     this.from = `FROM ${this.aliases.base} ${this.aliases.householdJoin} ${ORG_JOIN(this.aliases.gridColumn)} ${relationJoins.join(' ')}`;
     this.inIndexOrder = this.orderIsAnIndex();
+    // A filter on a field of the row's own record being present (F05, F06): see SqlDialect.presentInRange.
+    const present = def.rows.where.some((w) => w.kind === 'field' && w.present === true && this.column(this.dict.byKey.get(w.field)!).startsWith('e.'));
+    this.presentHint = present ? this.dialect.presentInRange : undefined;
   }
 
   /**
@@ -318,8 +322,9 @@ export class ViewSqlBuilder {
     return `(${tables.map((t) => `${t}.updated_at >= ${params.add(since)}`).join(' OR ')})`;
   }
 
-  private where(params: Params, scope: ViewScope, hint?: SqlDialect['presentInRange']): string {
-    const inView = this.inView(params, scope, hint);
+  /** Every statement's filter: a page's, its count's, a summary's counts, an export's. */
+  private where(params: Params, scope: ViewScope): string {
+    const inView = this.inView(params, scope, this.presentHint);
     return scope.changedSince === undefined ? inView : `${inView} AND ${this.changed(params, scope.changedSince)}`;
   }
 
@@ -348,9 +353,7 @@ export class ViewSqlBuilder {
     const params = new Params(this.dialect);
     // Placeholders in the order they appear (SQLite's are positional): the select list's, then the filter's.
     const list = counts.map((where, i) => (where.length ? `COUNT(CASE WHEN ${where.map((w) => this.condition(w, params, scope, null)).join(' AND ')} THEN 1 END)` : 'COUNT(*)') + ` AS n${i}`);
-    // A filter on a field of the row's own record being present: see SqlDialect.presentInRange.
-    const present = this.def.rows.where.some((w) => w.kind === 'field' && w.present === true && this.column(this.dict.byKey.get(w.field)!).startsWith('e.'));
-    const where = this.where(params, scope, present ? this.dialect.presentInRange : undefined);
+    const where = this.where(params, scope);
     // Counted per grid code first, without the org units and the left joins the filter does not read (a left join
     // on a key never adds or removes a row; PostgreSQL drops an unused one but then still reads the table, not the
     // index alone): a form's filter index (field, grid_code, id_number, …, deregistered_on) answers the count. The

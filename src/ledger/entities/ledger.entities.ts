@@ -215,6 +215,8 @@ export function buildLedgerEntities(dict: Dictionary, kind: DatabaseKind, filter
       // F07 in its own order (registered_on NULLS FIRST on PostgreSQL, migration 1765700000000): keyset pages of a
       // whole district are read from the index at the cursor.
       { name: 'IDX_residents_registration_type_order', columns: [...RESIDENT_ORDER_INDEXES[0], 'gridCode', 'deregisteredOn'] },
+      // F05 in its own order (NULLS FIRST on PostgreSQL, migration 1766200000000): a page's ids are read from it alone.
+      { name: 'IDX_residents_disability_order', columns: ['disabilityCategory', 'disabilityGrade', 'idNumber', 'id', 'gridCode', 'deregisteredOn'] },
     ]),
   });
 
