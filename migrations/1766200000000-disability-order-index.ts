@@ -3,9 +3,10 @@ import { runForDatabase } from './migration-helpers.js';
 
 /**
  * F05 (残疾人) in its own order: 残疾类别, 残疾等级, the ID number, the id, then the grid and the day the resident left.
- * As F07's index (1765700000000): a department pulling a whole district page by page enters the index at its cursor
- * and reads one page, instead of finding and sorting every disabled resident of the district for each page. NULLs
- * sort first on both databases (sql-dialect.ts orderTerm): NULLS FIRST on PostgreSQL, as SQLite does by default.
+ * A page's ids are read from it alone, entered at the cursor, instead of finding and sorting every disabled resident
+ * of the scope for each page (the rows themselves then by id: PostgreSQL misjudges how many rows a row-value cursor
+ * leaves, so F05 is not read rows and all as F07 is). NULLs sort first on both databases (sql-dialect.ts
+ * orderTerm): NULLS FIRST on PostgreSQL, as SQLite does by default.
  */
 export class DisabilityOrderIndex1766200000000 implements MigrationInterface {
   name = 'DisabilityOrderIndex1766200000000';
