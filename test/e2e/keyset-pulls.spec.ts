@@ -32,30 +32,24 @@ describe(`keyset pulls (${isPostgres() ? 'PostgreSQL' : 'SQLite'})`, () => {
   });
   afterAll(() => t.close());
 
-  /** The view's row keys now, by SQL written here (the form's filter as the template states it). */
-  async function f07Now(): Promise<Set<string>> {
+  /**
+   * The view's row keys now, by SQL written here: the district's residents still registered today that meet the
+   * form's filter as the template states it.
+   */
+  async function districtIdsWhere(filter: string): Promise<Set<string>> {
     const rows = await t.dataSource.query(
-      `SELECT id FROM residents WHERE grid_code >= '500106' AND grid_code < '500106:' AND registration_type = '2' AND (deregistered_on IS NULL OR deregistered_on > '${todayIso()}')`,
+      `SELECT id FROM residents WHERE grid_code >= '500106' AND grid_code < '500106:' AND ${filter} AND (deregistered_on IS NULL OR deregistered_on > '${todayIso()}')`,
     );
     return new Set(rows.map((r: { id: number }) => String(r.id)));
   }
-
-  async function f01Now(): Promise<Set<string>> {
+  const f07Now = () => districtIdsWhere(`registration_type = '2'`);
+  const f01Now = () => {
     const d = new Date();
     const cutoff = `${d.getFullYear() - 60}${String(d.getMonth() + 1).padStart(2, '0')}${String(d.getDate()).padStart(2, '0')}`;
-    const rows = await t.dataSource.query(
-      `SELECT id FROM residents WHERE grid_code >= '500106' AND grid_code < '500106:' AND living_arrangement = '1' AND substr(id_number, 7, 8) <= '${cutoff}' AND (deregistered_on IS NULL OR deregistered_on > '${todayIso()}')`,
-    );
-    return new Set(rows.map((r: { id: number }) => String(r.id)));
-  }
-
+    return districtIdsWhere(`living_arrangement = '1' AND substr(id_number, 7, 8) <= '${cutoff}'`);
+  };
   /** F05: residents with a disability category (the form's filter: the field present). */
-  async function f05Now(): Promise<Set<string>> {
-    const rows = await t.dataSource.query(
-      `SELECT id FROM residents WHERE grid_code >= '500106' AND grid_code < '500106:' AND disability_category IS NOT NULL AND (deregistered_on IS NULL OR deregistered_on > '${todayIso()}')`,
-    );
-    return new Set(rows.map((r: { id: number }) => String(r.id)));
-  }
+  const f05Now = () => districtIdsWhere('disability_category IS NOT NULL');
 
   async function ok<T = any>(query: string, variables: Record<string, unknown> = {}): Promise<T> {
     const res = await t.gql(query, variables);

@@ -38,6 +38,18 @@ async function until<T>(what: string, probe: () => Promise<T | null | undefined 
   let replicaOwner: pg.Client;
   const ready = () => request(t.app.getHttpServer()).get('/health/ready');
 
+  /**
+   * Waits until the replica has replayed everything committed on the primary so far: a marker row written after it
+   * is seen there (replay keeps the order of commits). Not "lag 0": the suite's cluster commits asynchronously
+   * (scripts/postgres.sh), so a commit can return before the WAL position the lag is measured from includes it.
+   */
+  let markers = 0;
+  const replicaCatchesUp = async (what: string) => {
+    const marker = `replica-marker-${++markers}`;
+    await t.dataSource.query(`INSERT INTO request_counts ("key", window_start, hits) VALUES ($1, now(), 1)`, [marker]);
+    await until(what, async () => (await replicaOwner.query(`SELECT 1 FROM request_counts WHERE "key" = $1`, [marker])).rowCount === 1);
+  };
+
   beforeAll(async () => {
     t = await createTestApp({ seedDemo: true, env: { DATABASE_REPLICA_URL: replicaUrl, REPLICA_MAX_LAG_SECONDS: '120' } });
     // The owner may pause and resume replay (granted by scripts/postgres.sh replica); the app's role may not.
@@ -54,18 +66,6 @@ async function until<T>(what: string, probe: () => Promise<T | null | undefined 
     await replicaOwner?.end();
     await t?.close();
   });
-
-  /**
-   * Waits until the replica has replayed everything committed on the primary so far: a marker row written after it
-   * is seen there (replay keeps the order of commits). Not "lag 0": the suite's cluster commits asynchronously
-   * (scripts/postgres.sh), so a commit can return before the WAL position the lag is measured from includes it.
-   */
-  let markers = 0;
-  const replicaCatchesUp = async (what: string) => {
-    const marker = `replica-marker-${++markers}`;
-    await t.dataSource.query(`INSERT INTO request_counts ("key", window_start, hits) VALUES ($1, now(), 1)`, [marker]);
-    await until(what, async () => (await replicaOwner.query(`SELECT 1 FROM request_counts WHERE "key" = $1`, [marker])).rowCount === 1);
-  };
 
   const login = async (username: string) => {
     const { token } = await t.login(username, PASSWORD);
